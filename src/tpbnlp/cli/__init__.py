@@ -1,0 +1,19 @@
+"""Command-line interface: one module per command, registered on one typer app."""
+
+from __future__ import annotations
+
+import sys
+
+from . import labels  # noqa: F401  (registers the command)
+from ._util import app
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Entry point of the ``tpbnlp`` command."""
+    for stream in (sys.stdout, sys.stderr):
+        # Windows consoles and redirected output may default to a code page without Vietnamese.
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            stream.reconfigure(encoding="utf-8", errors="replace")
+    app(prog_name="tpbnlp")

@@ -1,0 +1,67 @@
+"""Shared pieces of the command-line interface: the app, the console, error display."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, NoReturn, Optional
+
+import typer
+from rich.console import Console
+
+from .. import __version__
+from ..errors import TpbnlpError
+from ..labels import ENV_VAR
+
+app = typer.Typer(
+    name="tpbnlp",
+    help="Phân loại ý kiến đóng góp của quần chúng nhân dân theo 5 lĩnh vực và các chủ đề.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+#: ``--labels FILE`` for every command that shows label names.
+LabelsOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--labels",
+        envvar=ENV_VAR,
+        help="Tệp nhãn JSON riêng (đổi tên hoặc thêm chủ đề); mặc định dùng tệp của gói.",
+        show_default=False,
+    ),
+]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print a Vietnamese error message (no traceback) and exit."""
+    err_console.print(f"[bold red]Lỗi:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the library's user-facing errors into a clean message and exit status 2."""
+    try:
+        yield
+    except TpbnlpError as exc:
+        fail(str(exc))
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        console.print(f"tpbnlp {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="In phiên bản rồi thoát."),
+    ] = False,
+) -> None:
+    """Phân loại ý kiến đóng góp của quần chúng nhân dân theo 5 lĩnh vực và các chủ đề."""

@@ -1,0 +1,277 @@
+"""Vietnamese text pipeline: normalise, repair legacy encodings, segment into words.
+
+Every text the library classifies goes through :func:`preprocess` (or
+:func:`preprocess_many` for batches), so training and prediction see text in
+exactly the same form: NFC, one tone-mark placement, lower case, words joined
+by ``_`` as underthesea segments them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from .errors import TpbnlpError
+
+__all__ = [
+    "LegacyEncodingError",
+    "detect_legacy_encoding",
+    "fix_legacy_encoding",
+    "normalize",
+    "segment",
+    "preprocess",
+    "preprocess_many",
+    "strip_diacritics",
+]
+
+
+class LegacyEncodingError(TpbnlpError, ValueError):
+    """Text looks like a legacy Vietnamese encoding that cannot be converted."""
+
+
+# --- legacy encodings -------------------------------------------------------
+#
+# Old Word files of party offices are often typed in TCVN3 (ABC, the .VnTime
+# fonts) or VNI-Windows fonts. Read as Unicode they show Latin-1 look-alikes
+# ("Céng hoµ" / "Coäng hoøa" for "Cộng hòa"). Both are byte-for-glyph schemes,
+# so a character table converts them back.
+
+_TCVN3 = dict(
+    zip(
+        "¡¢£¤¥¦§¨©ª«¬\xad®"
+        "µ¸¶·¹»¾¼½ÆÇÊÈÉË"
+        "ÌÐÎÏÑÒÕÓÔÖ×ÝØÜÞ"
+        "ßãáâäåèæçéêíëìî"
+        "ïóñòôõøö÷ùúýûüþ",
+        "ĂÂÊÔƠƯĐăâêôơưđ"
+        "àáảãạằắẳẵặầấẩẫậ"
+        "èéẻẽẹềếểễệìíỉĩị"
+        "òóỏõọồốổỗộờớởỡợ"
+        "ùúủũụừứửữựỳýỷỹỵ",
+    )
+)
+
+# VNI-Windows writes a vowel as its base letter followed by one mark character.
+_COMBINING = {
+    "grave": "\u0300", "acute": "\u0301", "hook": "\u0309", "tilde": "\u0303",
+    "dot": "\u0323", "circ": "\u0302", "breve": "\u0306", "horn": "\u031b",
+}
+_VNI_MARKS = {
+    "ø": ("grave",), "ù": ("acute",), "û": ("hook",), "õ": ("tilde",), "ï": ("dot",),
+    "â": ("circ",), "à": ("circ", "grave"), "á": ("circ", "acute"),
+    "å": ("circ", "hook"), "ã": ("circ", "tilde"), "ä": ("circ", "dot"),
+    "ê": ("breve",), "è": ("breve", "grave"), "é": ("breve", "acute"),
+    "ú": ("breve", "hook"), "ü": ("breve", "tilde"), "ë": ("breve", "dot"),
+}
+_VNI_SINGLE = {
+    "ì": "ì", "í": "í", "æ": "ỉ", "ó": "ĩ", "ò": "ị", "î": "ỵ",
+    "ô": "ơ", "ö": "ư", "ñ": "đ",
+    "Ì": "Ì", "Í": "Í", "Æ": "Ỉ", "Ó": "Ĩ", "Ò": "Ị", "Î": "Ỵ",
+    "Ô": "Ơ", "Ö": "Ư", "Ñ": "Đ",
+}
+
+
+def _vni_table() -> dict[str, str]:
+    """Two-character VNI sequences (base + mark) mapped to Unicode letters."""
+    table: dict[str, str] = {}
+    bases = {c: c for c in "aeouyAEOUY"} | {"ô": "o\u031b", "ö": "u\u031b", "Ô": "O\u031b", "Ö": "U\u031b"}
+    for base, decomposed in bases.items():
+        plain = decomposed[0].lower()
+        for mark, names in _VNI_MARKS.items():
+            if "breve" in names and plain != "a":
+                continue
+            if "circ" in names and (plain not in "aeo" or len(decomposed) > 1):
+                continue
+            letter = unicodedata.normalize("NFC", decomposed + "".join(_COMBINING[n] for n in names))
+            table[base + mark] = letter
+            if base.isupper():  # upper-case text carries upper-case marks
+                table[base + mark.upper()] = letter
+    return table
+
+
+_VNI = _vni_table()
+_VNI_RE = re.compile("|".join(sorted(map(re.escape, _VNI), key=len, reverse=True)) + "|[" + "".join(_VNI_SINGLE) + "]")
+
+# Letters that Unicode Vietnamese takes from Latin-1: they prove nothing.
+_VIET_LATIN1 = set("àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ")
+_LEGACY_ONLY = (set(_TCVN3) | set(_VNI_MARKS) | {m.upper() for m in _VNI_MARKS} | set(_VNI_SINGLE)) - _VIET_LATIN1
+_UNICODE_VIET = re.compile("[ĂăĐđĨĩŨũƠơƯư\u1ea0-\u1ef9]")
+_ASCII_PUNCT = "\"'()[]{}.,;:!?-/*+<>=_…“”‘’"
+
+_ONSET = "(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?"
+_NUCLEUS = (
+    "(?:uyê|uyu|uya|iêu|yêu|oai|oay|oeo|uây|uôi|ươi|ươu|ưu|ươ|ưa|ưi|ai|ao|au|ay|âu|ây|eo|êu|ia|iê|iu"
+    "|oa|oă|oe|oi|ôi|ơi|oo|ua|uâ|uê|ui|uô|uơ|uy|yê|[aăâeêioôơuưy])"
+)
+_SYLLABLE = re.compile(f"^{_ONSET}{_NUCLEUS}(?:ch|ng|nh|[cmnpt])?$")
+_TONES = set("\u0300\u0301\u0303\u0309\u0323")
+
+
+def _is_syllable(word: str) -> bool:
+    """Whether ``word`` has the shape of one Vietnamese syllable (one tone at most)."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    tones = sum(ch in _TONES for ch in decomposed)
+    base = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
+    return tones <= 1 and bool(_SYLLABLE.match(base))
+
+
+def _convert_tcvn3(text: str) -> str:
+    return "".join(_TCVN3.get(ch, ch) for ch in text)
+
+
+def _convert_vni(text: str) -> str:
+    return _VNI_RE.sub(lambda m: _VNI.get(m.group()) or _VNI_SINGLE[m.group()], text)
+
+
+_CONVERTERS = {"tcvn3": _convert_tcvn3, "vni": _convert_vni}
+
+
+def _in_capitals(text: str) -> bool:
+    """Whether legacy text was typed for a capitals font (.VnTimeH: "CéNG HOµ" is "CỘNG HOÀ")."""
+    letters = [c for c in text if c.isascii() and c.isalpha()]
+    return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+
+
+def _symbol_font_to_latin1(text: str) -> str:
+    """Word stores some legacy-font text in the private-use area (U+F020–U+F0FF)."""
+    if not any("\uf020" <= ch <= "\uf0ff" for ch in text):
+        return text
+    return "".join(chr(ord(ch) - 0xF000) if "\uf020" <= ch <= "\uf0ff" else ch for ch in text)
+
+
+def detect_legacy_encoding(text: str) -> str | None:
+    """Return ``"tcvn3"`` or ``"vni"`` when ``text`` is written in that legacy encoding, else ``None``.
+
+    Raises :class:`LegacyEncodingError` when the text is full of legacy-font
+    characters but neither table turns it into Vietnamese syllables.
+    """
+    text = _symbol_font_to_latin1(text)
+    if _UNICODE_VIET.search(text):
+        return None  # real Unicode Vietnamese: ă, đ, ơ, ư or a precomposed toned vowel
+    words = [w.strip(_ASCII_PUNCT) for w in text.split()]
+    suspects = [w for w in words if any(ch in _LEGACY_ONLY for ch in w)]
+    if not suspects:
+        return None
+    scores = {}
+    for name, convert in _CONVERTERS.items():
+        converted = [convert(w) for w in suspects]
+        scores[name] = sum(_is_syllable(w) for w in converted) / len(converted)
+    best = max(scores, key=scores.__getitem__)
+    lone_symbol = len(suspects) == 1 and not any(c.isascii() and c.isalpha() for c in suspects[0])
+    if scores[best] >= 0.75 and scores[best] > min(scores.values()) and not lone_symbol:
+        return best
+    non_ascii = [w for w in words if not w.isascii()]
+    if len(suspects) >= 3 and len(suspects) >= 0.3 * len(non_ascii):
+        raise LegacyEncodingError(
+            "Văn bản có nhiều ký tự của bảng mã cũ (TCVN3/VNI) nhưng không chuyển được sang Unicode. "
+            f"Ví dụ: {' '.join(suspects[:5])!r}. Hãy mở tệp bằng Word/Unikey và chuyển mã sang Unicode."
+        )
+    return None  # a stray symbol (©, °, ½) in otherwise plain text
+
+
+def fix_legacy_encoding(text: str) -> str:
+    """Convert TCVN3 or VNI text to Unicode; return other text unchanged (NFC)."""
+    encoding = detect_legacy_encoding(text)
+    if encoding is None:
+        return text
+    text = _symbol_font_to_latin1(text)
+    lines = [_CONVERTERS[encoding](line) for line in text.splitlines(keepends=True)]
+    lines = [new.upper() if _in_capitals(old) else new for old, new in zip(text.splitlines(keepends=True), lines)]
+    return unicodedata.normalize("NFC", "".join(lines))
+
+
+# --- normalisation ------------------------------------------------------------
+
+_QUOTES = str.maketrans({
+    "“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "″": '"',
+    "‘": "'", "’": "'", "‚": "'", "′": "'", "`": "'",
+    "–": "-", "—": "-", "‑": "-", "−": "-", "…": "...",
+})
+_DROP_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "So", "Sk", "Zl", "Zp"}
+_SPACES = re.compile(r"\s+")
+_QU_I = re.compile(r"\bqu([íìỉĩị])")
+_QU_Y = {"í": "ý", "ì": "ỳ", "ỉ": "ỷ", "ĩ": "ỹ", "ị": "ỵ"}
+_WORD = re.compile(r"\w+")
+
+
+@functools.cache
+def _tone_table() -> dict[str, str]:
+    from underthesea.pipeline.text_normalize.text_normalizer import character_map, token_map
+
+    return {**character_map, **token_map}
+
+
+def _unify_tones(text: str) -> str:
+    """One tone-mark placement (hoà → hòa, thuỷ → thủy, quí → quý), as underthesea writes it."""
+    table = _tone_table()
+    text = _WORD.sub(lambda m: table.get(m.group(), m.group()), text)
+    return _QU_I.sub(lambda m: "qu" + _QU_Y[m.group(1)], text)
+
+
+def normalize(text: str, *, lower: bool = True) -> str:
+    """Clean one text for classification.
+
+    NFC; TCVN3/VNI repaired; control, format and emoji characters dropped;
+    typographic quotes and dashes made ASCII; whitespace collapsed; lower-cased;
+    one tone-mark placement. Raises :class:`LegacyEncodingError` for legacy text
+    that cannot be converted.
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = fix_legacy_encoding(text)
+    text = text.translate(_QUOTES)
+    if not text.isascii():
+        text = "".join(" " if unicodedata.category(ch) in _DROP_CATEGORIES else ch for ch in text)
+    text = _SPACES.sub(" ", text).strip()
+    if lower:
+        text = text.lower()
+    return _unify_tones(text)
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove Vietnamese diacritics, đ → d included ("Đường hư" → "Duong hu")."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def segment(text: str) -> str:
+    """Word-segment normalised text with underthesea; multi-syllable words joined by ``_``."""
+    if not text:
+        return ""
+    from underthesea import word_tokenize
+
+    return word_tokenize(text, format="text", use_token_normalize=False)
+
+
+def preprocess(text: str) -> str:
+    """:func:`normalize` then :func:`segment`: the form every model sees."""
+    return segment(normalize(text))
+
+
+def _preprocess_chunk(texts: Sequence[str]) -> list[str]:
+    return [preprocess(t) for t in texts]
+
+
+def preprocess_many(texts: Iterable[str], *, n_jobs: int | None = None, parallel_threshold: int = 2000) -> list[str]:
+    """:func:`preprocess` for many texts, in order.
+
+    Repeated texts are processed once. When more than ``parallel_threshold``
+    distinct texts remain, the work is spread over ``n_jobs`` processes (all
+    cores by default; 1 keeps it in this process), since segmentation is
+    CPU-bound Python that threads would not speed up.
+    """
+    texts = list(texts)
+    unique = list(dict.fromkeys(texts))
+    workers = min(os.cpu_count() or 1, 8) if n_jobs is None or n_jobs < 1 else n_jobs
+    if workers <= 1 or len(unique) <= parallel_threshold:
+        done = _preprocess_chunk(unique)
+    else:
+        size = max(200, len(unique) // (workers * 8))
+        chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            done = [out for part in pool.map(_preprocess_chunk, chunks) for out in part]
+    lookup = dict(zip(unique, done))
+    return [lookup[t] for t in texts]
