@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from . import labels  # noqa: F401  (registers the command)
+from . import corpus, labels  # noqa: F401  (each module registers its command)
 from ._util import app
 
 __all__ = ["app", "main"]

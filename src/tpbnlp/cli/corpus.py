@@ -1,0 +1,74 @@
+"""``tpbnlp corpus check``: validate the labelled corpus and print its counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from ..corpus import SPLITS, CorpusFloors, check_corpus, load_corpus
+from ..labels import load_labels
+from ._util import LabelsOption, app, console, err_console, user_errors
+
+corpus_app = typer.Typer(help="Làm việc với bộ dữ liệu ý kiến đã gán nhãn.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
+
+SHOWN_PROBLEMS = 40
+
+
+def _counts_table(title: str, counts: dict[str, int], total: int, names: dict[str, str] | None = None) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("Khóa", style="cyan", no_wrap=True)
+    if names:
+        table.add_column("Tên")
+    table.add_column("Số ý kiến", justify="right")
+    table.add_column("Tỷ lệ", justify="right")
+    for key, count in counts.items():
+        share = f"{count / total:.1%}" if total else "-"
+        table.add_row(key, *([names.get(key, "")] if names else []), str(count), share)
+    return table
+
+
+@corpus_app.command("check")
+def check_command(
+    path: Annotated[
+        Optional[Path],
+        typer.Argument(help="Tệp CSV của bộ dữ liệu; mặc định là bộ dữ liệu đi kèm.", show_default=False),
+    ] = None,
+    no_floors: Annotated[
+        bool, typer.Option("--no-floors", help="Không kiểm tra cỡ tối thiểu (cho bộ dữ liệu nhỏ của địa phương).")
+    ] = False,
+    labels: LabelsOption = None,
+) -> None:
+    """Kiểm tra bộ dữ liệu: khóa nhãn, trùng lặp, gần trùng lặp giữa các split, và đếm số lượng."""
+    with user_errors():
+        label_set = load_labels(labels)
+        frame = load_corpus(path)
+        report = check_corpus(frame, label_set, floors=None if no_floors else CorpusFloors())
+    names = {label.key: label.name for label in label_set.categories + label_set.topics}
+    console.print(_counts_table(f"Lĩnh vực ({report.rows} ý kiến)", report.categories, report.rows, names))
+    console.print(_counts_table("Chủ đề", report.topics, report.rows, names))
+    by_split = Table(title="Split theo lĩnh vực", title_justify="left")
+    by_split.add_column("Lĩnh vực", style="cyan")
+    for split in SPLITS:
+        by_split.add_column(f"{split} ({report.splits[split]})", justify="right")
+    for key in label_set.category_keys:
+        by_split.add_row(key, *(str(report.category_by_split[s][key]) for s in SPLITS))
+    console.print(by_split)
+    console.print(_counts_table("Kiểu diễn đạt", report.registers, report.rows))
+    console.print(
+        f"Trường hợp khó: {report.hard} · Không dấu: {report.no_diacritics} · Không chủ đề: {report.no_topic} · "
+        f"Gần trùng lặp (cùng split): {len(report.near_duplicates) - len(report.cross_split)}",
+        highlight=False,
+    )
+    if report.ok:
+        console.print("[bold green]Đạt:[/] bộ dữ liệu hợp lệ.")
+        return
+    for problem in report.problems[:SHOWN_PROBLEMS]:
+        err_console.print(f"[red]•[/] {problem}", highlight=False)
+    if len(report.problems) > SHOWN_PROBLEMS:
+        err_console.print(f"… và {len(report.problems) - SHOWN_PROBLEMS} vấn đề khác.")
+    err_console.print(f"[bold red]Không đạt:[/] {len(report.problems)} vấn đề.")
+    raise typer.Exit(1)
