@@ -1,8 +1,17 @@
 """tpbnlp: classify Vietnamese citizen opinions into the five official categories and topic tags."""
 
+from __future__ import annotations
+
+import functools
+import os
+from typing import TYPE_CHECKING
+
 from .errors import TpbnlpError
 from .labels import CATEGORY_KEYS, Label, LabelSet, load_labels
 from .text import normalize, preprocess, preprocess_many, segment, strip_diacritics
+
+if TYPE_CHECKING:
+    from .model import OpinionClassifier
 
 __version__ = "0.1.0"
 
@@ -12,6 +21,7 @@ __all__ = [
     "LabelSet",
     "TpbnlpError",
     "__version__",
+    "load",
     "load_labels",
     "normalize",
     "preprocess",
@@ -19,3 +29,28 @@ __all__ = [
     "segment",
     "strip_diacritics",
 ]
+
+
+def load(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    trust: bool = False,
+    labels: LabelSet | str | os.PathLike[str] | None = None,
+) -> OpinionClassifier:
+    """The classifier: the shipped default model (loaded once, then cached), or the one at ``path``.
+
+    A model from any path other than the package's own must be loaded with
+    ``trust=True``, because joblib files can run code. See :func:`tpbnlp.store.load`.
+    """
+    from .store import load as load_model
+
+    if path is None and labels is None:
+        return _default_model()
+    return load_model(path, trust=trust, labels=labels)
+
+
+@functools.cache
+def _default_model() -> OpinionClassifier:
+    from .store import load as load_model
+
+    return load_model()

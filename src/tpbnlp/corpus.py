@@ -57,15 +57,20 @@ def default_corpus_path() -> Path:
     return Path(__file__).resolve().parents[2] / "corpus" / "opinions.csv"
 
 
-def load_corpus(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
-    """Read the corpus CSV; ``topics`` becomes a tuple of keys, flags become ints."""
-    path = Path(path) if path is not None else default_corpus_path()
+def _read_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """A UTF-8 CSV (BOM allowed) as strings, empty cells as ""; clear errors for the user."""
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
         raise CorpusError(f"Không tìm thấy tệp dữ liệu: {path}") from None
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise CorpusError(f"Không đọc được tệp dữ liệu {path}: {exc}") from None
+        raise CorpusError(f"Không đọc được tệp dữ liệu {path} (cần CSV mã UTF-8): {exc}") from None
+
+
+def load_corpus(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Read the corpus CSV; ``topics`` becomes a tuple of keys, flags become ints."""
+    path = Path(path) if path is not None else default_corpus_path()
+    frame = _read_csv(path)
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise CorpusError(f"Tệp {path} thiếu cột: {', '.join(missing)}.")
@@ -313,12 +318,7 @@ def read_labelled(
     if path is None:
         test = load_corpus().query("split == 'test'")
         return list(test["text"]), list(test["category"]), list(test["topics"])
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CorpusError(f"Không tìm thấy tệp: {path}") from None
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise CorpusError(f"Không đọc được tệp {path} (cần CSV mã UTF-8): {exc}") from None
+    frame = _read_csv(path)
     missing = [c for c in ("text", "category") if c not in frame.columns]
     if missing:
         raise CorpusError(f"Tệp {path} thiếu cột {', '.join(missing)} (có các cột: {', '.join(frame.columns)}).")

@@ -65,3 +65,21 @@ def root(
     ] = False,
 ) -> None:
     """Phân loại ý kiến đóng góp của quần chúng nhân dân theo 5 lĩnh vực và các chủ đề."""
+
+#: ``--model DIR`` and ``--trust`` for every command that classifies.
+ModelOption = Annotated[
+    Optional[Path],
+    typer.Option("--model", "-m", help="Thư mục mô hình; mặc định dùng mô hình đi kèm gói.", show_default=False),
+]
+TrustOption = Annotated[
+    bool,
+    typer.Option("--trust", help="Xác nhận tin nguồn của mô hình ở --model (tệp joblib có thể chạy mã)."),
+]
+
+
+def load_model(model: Path | None, trust: bool, labels: Path | None):
+    """Load the model for a command, turning every model error into a clean message."""
+    from ..store import load
+
+    with user_errors():
+        return load(model, trust=trust, labels=labels)

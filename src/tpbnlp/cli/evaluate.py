@@ -1,0 +1,74 @@
+"""``tpbnlp evaluate``: measure a model on the corpus test split or on a user's labelled CSV."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from ..corpus import read_labelled
+from ..evaluate import ClassScore, Evaluation, evaluate
+from ..labels import LabelSet, load_labels
+from ._util import LabelsOption, ModelOption, TrustOption, app, console, load_model, user_errors
+
+
+def print_evaluation(result: Evaluation, labels: LabelSet, title: str) -> None:
+    """Category and topic figures as tables."""
+    summary = (
+        f"{result.rows} ý kiến · độ chính xác {result.accuracy:.4f} · macro-F1 {result.macro_f1:.4f} · "
+        f"sai số hiệu chỉnh (ECE) {result.calibration_error:.4f} · cần xem lại {result.needs_review_share:.1%}"
+    )
+    if result.topic_micro_f1 is not None:
+        summary += f" · chủ đề micro-F1 {result.topic_micro_f1:.4f}, macro-F1 {result.topic_macro_f1:.4f}"
+    console.print(f"[bold]{title}[/]: {summary}", highlight=False)
+    console.print(_scores_table("Theo lĩnh vực", "Lĩnh vực", result.categories, labels))
+    confusion = Table(title="Ma trận nhầm lẫn (hàng: nhãn đúng, cột: dự đoán)", title_justify="left")
+    confusion.add_column("")
+    short = [label.key.split("_")[0] for label in labels.categories]
+    for key in short:
+        confusion.add_column(key, justify="right")
+    for label, row in zip(labels.categories, result.confusion):
+        confusion.add_row(label.name, *map(str, row))
+    console.print(confusion)
+    if result.topics:
+        console.print(_scores_table("Theo chủ đề", "Chủ đề", result.topics, labels))
+
+
+def _scores_table(title: str, first: str, scores: list[ClassScore], labels: LabelSet) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column(first)
+    for column in ("Precision", "Recall", "F1", "Số ý kiến"):
+        table.add_column(column, justify="right")
+    for score in scores:
+        table.add_row(labels.name(score.key), f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}", str(score.support))
+    return table
+
+
+@app.command("evaluate")
+def evaluate_command(
+    data: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--data",
+            help="CSV có các cột text, category, topics (khóa hoặc tên tiếng Việt); mặc định là tập test của bộ dữ liệu.",
+            show_default=False,
+        ),
+    ] = None,
+    model: ModelOption = None,
+    trust: TrustOption = False,
+    as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
+    labels: LabelsOption = None,
+) -> None:
+    """Đánh giá mô hình: độ chính xác, precision/recall/F1, ma trận nhầm lẫn, F1 chủ đề, sai số hiệu chỉnh."""
+    classifier = load_model(model, trust, labels)
+    with user_errors():
+        label_set = load_labels(labels)
+        texts, categories, topics = read_labelled(data, label_set)
+        result = evaluate(classifier, texts, categories, topics)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_evaluation(result, label_set, str(data) if data else "Tập test của bộ dữ liệu")

@@ -1,0 +1,37 @@
+"""``tpbnlp train``: build a model from the corpus and save it under ``models/<name>/``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..labels import load_labels
+from ..train import train
+from ._util import LabelsOption, app, console, err_console, user_errors
+from .evaluate import print_evaluation
+
+
+@app.command("train")
+def train_command(
+    corpus: Annotated[
+        Optional[Path], typer.Option("--corpus", help="Tệp CSV dữ liệu; mặc định là bộ dữ liệu đi kèm.", show_default=False)
+    ] = None,
+    name: Annotated[str, typer.Option("--name", help="Tên mô hình: lưu vào <thư mục>/<tên>/.")] = "default",
+    models_dir: Annotated[Path, typer.Option("--models-dir", help="Thư mục chứa các mô hình.")] = Path("models"),
+    labels: LabelsOption = None,
+) -> None:
+    """Huấn luyện mô hình từ bộ dữ liệu: học trên train, chọn tham số trên dev, đánh giá trên test."""
+    with user_errors():
+        label_set = load_labels(labels)
+        result = train(
+            corpus,
+            models_dir / name,
+            labels=label_set,
+            progress=lambda message: err_console.print(message, highlight=False),
+        )
+    console.print(f"Đã lưu mô hình vào [bold]{result.directory}[/] (C={result.C}, {result.seconds:.0f} giây).")
+    print_evaluation(result.dev, label_set, "Tập dev (dùng để chọn tham số)")
+    print_evaluation(result.test, label_set, "Tập test")
+    console.print(f"Tập test gõ không dấu: macro-F1 {result.test_unaccented.macro_f1:.4f}", highlight=False)

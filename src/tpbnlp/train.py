@@ -1,0 +1,110 @@
+"""Training the default model from the corpus, with an honest evaluation.
+
+The corpus's fixed splits are used the one way they allow: ``train`` to fit,
+``dev`` to choose ``C`` and to calibrate (softmax temperature, topic
+thresholds), ``test`` only to measure the chosen model, once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .corpus import CorpusError, check_corpus, default_corpus_path, load_corpus
+from .evaluate import Evaluation, evaluate
+from .labels import LabelSet, load_labels
+from .model import OpinionClassifier
+from .store import save
+from .text import strip_diacritics
+
+__all__ = ["C_GRID", "TrainResult", "train"]
+
+C_GRID: tuple[float, ...] = (0.25, 0.5, 1.0)
+
+
+@dataclass
+class TrainResult:
+    directory: Path
+    model: OpinionClassifier
+    C: float
+    dev: Evaluation
+    test: Evaluation
+    test_unaccented: Evaluation
+    seconds: float
+
+
+def train(
+    corpus: str | os.PathLike[str] | None = None,
+    output: str | os.PathLike[str] = Path("models") / "default",
+    *,
+    c_grid: Sequence[float] = C_GRID,
+    labels: LabelSet | None = None,
+    n_jobs: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> TrainResult:
+    """Fit on the train split, tune on dev, measure on test, and save to ``output``."""
+    started = time.perf_counter()
+    say = progress or (lambda message: None)
+    labels = labels or load_labels()
+    path = Path(corpus) if corpus is not None else default_corpus_path()
+    frame = load_corpus(path)
+    report = check_corpus(frame, labels, floors=None)
+    if not report.ok:
+        raise CorpusError(
+            f"Bộ dữ liệu {path} có {len(report.problems)} lỗi, chưa huấn luyện được (xem 'tpbnlp corpus check'). "
+            f"Lỗi đầu tiên: {report.problems[0]}"
+        )
+    parts = {name: frame[frame["split"] == name] for name in ("train", "dev", "test")}
+    for name, part in parts.items():
+        if part.empty:
+            raise CorpusError(f"Bộ dữ liệu {path} không có dòng nào thuộc split '{name}'.")
+    train_part, dev, test = parts["train"], parts["dev"], parts["test"]
+    calibration = (list(dev["text"]), list(dev["category"]), list(dev["topics"]))
+
+    best: tuple[float, float, OpinionClassifier] | None = None
+    for C in c_grid:
+        say(f"Huấn luyện với C={C} trên {len(train_part)} ý kiến…")
+        model = OpinionClassifier(C=C, labels=labels, n_jobs=n_jobs).fit(
+            list(train_part["text"]), list(train_part["category"]), list(train_part["topics"]), calibration=calibration
+        )
+        score = evaluate(model, *calibration).macro_f1
+        say(f"  macro-F1 trên dev: {score:.4f}")
+        if best is None or score > best[0]:
+            best = (score, C, model)
+    assert best is not None
+    _, C, model = best
+
+    say("Đánh giá trên tập test…")
+    dev_eval = evaluate(model, *calibration)
+    test_eval = evaluate(model, list(test["text"]), list(test["category"]), list(test["topics"]))
+    unaccented = evaluate(model, [strip_diacritics(t) for t in test["text"]], list(test["category"]), list(test["topics"]))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    directory = save(
+        model,
+        output,
+        corpus={"file": path.name, "sha256": digest, "rows": len(frame), "splits": report.splits},
+        params={"C": C, "topic_C": model.topic_C, "c_grid": list(c_grid), "review_threshold": model.review_threshold},
+        metrics={
+            "dev": _summary(dev_eval),
+            "test": _summary(test_eval),
+            "test_unaccented": _summary(unaccented),
+        },
+        test_confusion=test_eval.confusion,
+    )
+    return TrainResult(directory, model, C, dev_eval, test_eval, unaccented, time.perf_counter() - started)
+
+
+def _summary(result: Evaluation) -> dict:
+    return {
+        "rows": result.rows,
+        "accuracy": result.accuracy,
+        "macro_f1": result.macro_f1,
+        "per_category_f1": {c.key: c.f1 for c in result.categories},
+        "calibration_error": result.calibration_error,
+        "topic_micro_f1": result.topic_micro_f1,
+        "topic_macro_f1": result.topic_macro_f1,
+    }

@@ -1,0 +1,106 @@
+"""The model commands through typer's runner: tag, evaluate, train."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from tpbnlp.cli import app
+from tpbnlp.corpus import load_corpus, write_corpus
+from tpbnlp.labels import CATEGORY_KEYS, load_labels
+from tpbnlp.store import MODEL_FILE, default_model_path
+
+runner = CliRunner()
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "y_kien_mau.csv"
+
+
+def test_tag_writes_every_row_with_labels(tmp_path):
+    out = tmp_path / "ket_qua.csv"
+    result = runner.invoke(app, ["tag", str(EXAMPLE), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel shows Vietnamese right
+    source = pd.read_csv(EXAMPLE, dtype=str, keep_default_na=False)
+    tagged = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert len(tagged) == len(source) == 30
+    assert list(tagged["Nội dung ý kiến"]) == list(source["Nội dung ý kiến"])
+    assert set(tagged["category"]) <= set(CATEGORY_KEYS)
+    topic_keys = set(load_labels().topic_keys)
+    assert all(set(filter(None, t.split("|"))) <= topic_keys for t in tagged["topics"])
+    assert tagged["needs_review"].iloc[-1] == "1"  # the empty opinion
+    assert tagged.loc[tagged["STT"] == "8", "category"].item() == "linh_vuc_khac"  # "Thống nhất…, không có ý kiến"
+    assert "Lĩnh vực khác" in result.stderr
+
+
+def test_tag_names_the_columns_when_it_cannot_guess(tmp_path):
+    path = tmp_path / "a.csv"
+    pd.DataFrame({"so_thu_tu": ["1"], "ghi_chu": ["Đường ấp 3 hư."]}).to_csv(path, index=False)
+    result = runner.invoke(app, ["tag", str(path)])
+    assert result.exit_code == 2
+    assert "so_thu_tu" in result.stderr and "ghi_chu" in result.stderr and "--column" in result.stderr
+    ok = runner.invoke(app, ["tag", str(path), "--column", "ghi_chu"])
+    assert ok.exit_code == 0 and "ha_tang" in ok.stdout
+
+
+def test_evaluate_json_on_a_file_labelled_with_vietnamese_names(tmp_path):
+    path = tmp_path / "nhan.csv"
+    pd.DataFrame(
+        {
+            "text": [
+                "Đề nghị tỉnh hỗ trợ thêm vốn vay cho hộ nghèo nuôi bò.",
+                "Đồng chí Ba không đóng đảng phí sáu tháng nay.",
+                "Cán bộ tư pháp xã đòi tiền mới chứng thực giấy tờ cho dân.",
+            ],
+            "category": ["Lĩnh vực khác", "y_thuc_to_chuc_ky_luat", "Phẩm chất đạo đức, lối sống"],
+            "topics": ["Giảm nghèo bền vững", "", "thu_tuc_hanh_chinh|Trách nhiệm, đạo đức, tác phong cán bộ"],
+        }
+    ).to_csv(path, index=False)
+    result = runner.invoke(app, ["evaluate", "--data", str(path), "--json"])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["rows"] == 3 and report["accuracy"] == 1.0
+    assert len(report["confusion"]) == 5 and report["topic_micro_f1"] > 0.5
+
+
+def test_evaluate_rejects_unknown_labels(tmp_path):
+    path = tmp_path / "nhan.csv"
+    pd.DataFrame({"text": ["Đường hư."], "category": ["Giao thông"]}).to_csv(path, index=False)
+    result = runner.invoke(app, ["evaluate", "--data", str(path)])
+    assert result.exit_code == 2 and "Giao thông" in result.stderr and "dòng 2" in result.stderr
+
+
+def test_untrusted_and_tampered_models_get_a_message_not_a_traceback(tmp_path):
+    copy = tmp_path / "m"
+    shutil.copytree(default_model_path(), copy)
+    untrusted = runner.invoke(app, ["evaluate", "--model", str(copy)])
+    assert untrusted.exit_code == 2 and "--trust" in untrusted.stderr
+    data = bytearray((copy / MODEL_FILE).read_bytes())
+    data[100] ^= 0x01
+    (copy / MODEL_FILE).write_bytes(bytes(data))
+    tampered = runner.invoke(app, ["tag", str(EXAMPLE), "--model", str(copy), "--trust"])
+    assert tampered.exit_code == 2 and "SHA-256" in tampered.stderr
+    assert "Traceback" not in tampered.stderr + tampered.stdout
+
+
+@pytest.mark.parametrize("broken", ["split", "category"])
+def test_train_refuses_a_broken_corpus(tmp_path, broken):
+    frame = load_corpus().groupby(["split", "category"]).head(4).reset_index(drop=True)
+    frame.loc[0, broken] = "sai"
+    write_corpus(frame, tmp_path / "c.csv")
+    result = runner.invoke(app, ["train", "--corpus", str(tmp_path / "c.csv"), "--models-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "tpbnlp corpus check" in result.stderr
+
+
+def test_train_builds_a_loadable_model(tmp_path):
+    frame = load_corpus().groupby(["split", "category"]).head(40).reset_index(drop=True)
+    write_corpus(frame, tmp_path / "c.csv")
+    result = runner.invoke(app, ["train", "--corpus", str(tmp_path / "c.csv"), "--models-dir", str(tmp_path), "--name", "nho"])
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads((tmp_path / "nho" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["corpus"]["rows"] == len(frame)
+    assert 0 <= manifest["metrics"]["test"]["macro_f1"] <= 1
+    assert manifest["params"]["C"] in manifest["params"]["c_grid"]
+    tagged = runner.invoke(app, ["tag", str(EXAMPLE), "--model", str(tmp_path / "nho"), "--trust"])
+    assert tagged.exit_code == 0
