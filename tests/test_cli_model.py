@@ -24,12 +24,12 @@ def test_tag_writes_every_row_with_labels(tmp_path):
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel shows Vietnamese right
     source = pd.read_csv(EXAMPLE, dtype=str, keep_default_na=False)
     tagged = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    assert len(tagged) == len(source) == 30
+    assert len(tagged) == len(source) == 29
     assert list(tagged["Nội dung ý kiến"]) == list(source["Nội dung ý kiến"])
     assert set(tagged["category"]) <= set(CATEGORY_KEYS)
     topic_keys = set(load_labels().topic_keys)
     assert all(set(filter(None, t.split("|"))) <= topic_keys for t in tagged["topics"])
-    assert tagged["needs_review"].iloc[-1] == "1"  # the empty opinion
+    assert set(tagged["status"]) == {"ok"}
     assert tagged.loc[tagged["STT"] == "8", "category"].item() == "linh_vuc_khac"  # "Thống nhất…, không có ý kiến"
     assert "Lĩnh vực khác" in result.stderr
 

@@ -99,6 +99,7 @@ _VNI_RE = re.compile("|".join(sorted(map(re.escape, _VNI), key=len, reverse=True
 # Letters that Unicode Vietnamese takes from Latin-1: they prove nothing.
 _VIET_LATIN1 = set("àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ")
 _LEGACY_ONLY = (set(_TCVN3) | set(_VNI_MARKS) | {m.upper() for m in _VNI_MARKS} | set(_VNI_SINGLE)) - _VIET_LATIN1
+_LEGACY_CHAR = re.compile("[" + "".join(sorted(map(re.escape, _LEGACY_ONLY))) + "]")
 _UNICODE_VIET = re.compile("[ĂăĐđĨĩŨũƠơƯư\u1ea0-\u1ef9]")
 _ASCII_PUNCT = "\"'()[]{}.,;:!?-/*+<>=_…“”‘’"
 
@@ -136,9 +137,12 @@ def _in_capitals(text: str) -> bool:
     return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
 
 
+_SYMBOL_FONT = re.compile("[\uf020-\uf0ff]")
+
+
 def _symbol_font_to_latin1(text: str) -> str:
     """Word stores some legacy-font text in the private-use area (U+F020–U+F0FF)."""
-    if not any("\uf020" <= ch <= "\uf0ff" for ch in text):
+    if not _SYMBOL_FONT.search(text):
         return text
     return "".join(chr(ord(ch) - 0xF000) if "\uf020" <= ch <= "\uf0ff" else ch for ch in text)
 
@@ -152,8 +156,10 @@ def detect_legacy_encoding(text: str) -> str | None:
     text = _symbol_font_to_latin1(text)
     if _UNICODE_VIET.search(text):
         return None  # real Unicode Vietnamese: ă, đ, ơ, ư or a precomposed toned vowel
+    if not _LEGACY_CHAR.search(text):
+        return None
     words = [w.strip(_ASCII_PUNCT) for w in text.split()]
-    suspects = [w for w in words if any(ch in _LEGACY_ONLY for ch in w)]
+    suspects = [w for w in words if _LEGACY_CHAR.search(w)]
     if not suspects:
         return None
     scores = {}
@@ -192,10 +198,12 @@ _QUOTES = str.maketrans({
     "–": "-", "—": "-", "‑": "-", "−": "-", "…": "...",
 })
 _DROP_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "So", "Sk", "Zl", "Zp"}
+# Anything outside printable ASCII and the Latin letters Vietnamese uses might need dropping.
+_MAYBE_DROP = re.compile(r"[^\t\n\r\x20-\x5d\x5f\x61-\x7e\u00c0-\u024f\u1e00-\u1eff]")
 _SPACES = re.compile(r"\s+")
 _QU_I = re.compile(r"\bqu([íìỉĩị])")
 _QU_Y = {"í": "ý", "ì": "ỳ", "ỉ": "ỷ", "ĩ": "ỹ", "ị": "ỵ"}
-_WORD = re.compile(r"\w+")
+_ACCENTED_WORD = re.compile(r"\w*[^\x00-\x7f]\w*")
 
 
 @functools.cache
@@ -207,8 +215,10 @@ def _tone_table() -> dict[str, str]:
 
 def _unify_tones(text: str) -> str:
     """One tone-mark placement (hoà → hòa, thuỷ → thủy, quí → quý), as underthesea writes it."""
+    if text.isascii():
+        return text  # nothing to re-place (underthesea's map also has qui → quy; both spellings are in use)
     table = _tone_table()
-    text = _WORD.sub(lambda m: table.get(m.group(), m.group()), text)
+    text = _ACCENTED_WORD.sub(lambda m: table.get(m.group(), m.group()), text)
     return _QU_I.sub(lambda m: "qu" + _QU_Y[m.group(1)], text)
 
 
@@ -223,7 +233,7 @@ def normalize(text: str, *, lower: bool = True) -> str:
     text = unicodedata.normalize("NFC", text)
     text = fix_legacy_encoding(text)
     text = text.translate(_QUOTES)
-    if not text.isascii():
+    if _MAYBE_DROP.search(text):
         text = "".join(" " if unicodedata.category(ch) in _DROP_CATEGORIES else ch for ch in text)
     text = _SPACES.sub(" ", text).strip()
     if lower:
@@ -231,10 +241,25 @@ def normalize(text: str, *, lower: bool = True) -> str:
     return _unify_tones(text)
 
 
+def _diacritic_table() -> dict[int, str]:
+    table = {ord("đ"): "d", ord("Đ"): "D"}
+    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        base = unicodedata.normalize("NFD", chr(code))
+        if len(base) > 1 and base[0].isascii() and all(unicodedata.combining(c) for c in base[1:]):
+            table[code] = base[0]
+    return table
+
+
+_DIACRITICS = _diacritic_table()
+_COMBINING_MARK = re.compile("[\u0300-\u036f]")
+
+
 def strip_diacritics(text: str) -> str:
     """Remove Vietnamese diacritics, đ → d included ("Đường hư" → "Duong hu")."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    text = text.translate(_DIACRITICS)
+    if _COMBINING_MARK.search(text):  # decomposed input (NFD): drop the marks themselves
+        text = _COMBINING_MARK.sub("", unicodedata.normalize("NFD", text).translate(_DIACRITICS))
+    return text
 
 
 def segment(text: str) -> str:

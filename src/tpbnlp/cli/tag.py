@@ -1,67 +1,90 @@
-"""``tpbnlp tag``: classify every opinion of a CSV file and write it back with its labels."""
+"""``tpbnlp tag``: classify every opinion of a table and write it back with its labels."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
-import pandas as pd
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ..labels import load_labels
-from ._util import LabelsOption, ModelOption, TrustOption, app, err_console, fail, load_model
+from ..io import FORMATS
+from ..labels import LabelSet
+from ..tagging import TagSummary, tag_file
+from ._util import LabelsOption, ModelOption, TrustOption, app, err_console, fail, load_model, user_errors
 
-TEXT_COLUMNS = ("text", "noi_dung", "y_kien", "nội dung", "nội dung ý kiến", "ý kiến")
+
+def _summary_tables(summary: TagSummary, labels: LabelSet) -> list[Table]:
+    categories = Table(title=f"Kết quả: {summary.rows} dòng, {summary.tagged} dòng đã gán nhãn", title_justify="left")
+    categories.add_column("Lĩnh vực")
+    categories.add_column("Số ý kiến", justify="right")
+    for key, count in summary.categories.items():
+        categories.add_row(labels.name(key), str(count))
+    for status, name in (("empty", "Dòng trống"), ("error", "Dòng lỗi, chưa gán nhãn")):
+        if summary.statuses.get(status):
+            categories.add_row(f"[yellow]{name}[/]", f"[yellow]{summary.statuses[status]}[/]")
+    topics = Table(title="Theo chủ đề", title_justify="left")
+    topics.add_column("Chủ đề")
+    topics.add_column("Số ý kiến", justify="right")
+    for key, count in summary.topics.items():
+        topics.add_row(labels.name(key), str(count))
+    return [categories, topics]
 
 
 @app.command("tag")
 def tag_command(
-    input: Annotated[Path, typer.Argument(help="Tệp CSV có một cột nội dung ý kiến.")],
+    input: Annotated[str, typer.Argument(help="Tệp .csv, .xlsx, .jsonl hoặc .txt (mỗi dòng một ý kiến); '-' là đầu vào chuẩn.")],
     output: Annotated[
-        Optional[Path], typer.Option("--output", "-o", help="Tệp CSV kết quả; mặc định in ra màn hình.", show_default=False)
+        Optional[Path],
+        typer.Option("--output", "-o", help="Tệp kết quả (.csv, .xlsx, .jsonl); mặc định in CSV ra màn hình.", show_default=False),
     ] = None,
-    column: Annotated[
-        Optional[str], typer.Option("--column", help="Tên cột nội dung; mặc định tự nhận.", show_default=False)
+    column: Annotated[Optional[str], typer.Option("--column", help="Tên cột nội dung; mặc định tự nhận.", show_default=False)] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Trang (sheet) của tệp Excel; mặc định trang đầu.", show_default=False)] = None,
+    input_format: Annotated[
+        Optional[str], typer.Option("--format", help=f"Định dạng đầu vào khi không đoán được qua đuôi tệp: {', '.join(FORMATS)}.", show_default=False)
     ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Không hiện thanh tiến độ và bảng tổng hợp.")] = False,
     model: ModelOption = None,
     trust: TrustOption = False,
     labels: LabelsOption = None,
 ) -> None:
-    """Gán lĩnh vực và chủ đề cho từng ý kiến trong tệp CSV."""
-    try:
-        frame = pd.read_csv(input, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError:
-        fail(f"Không tìm thấy tệp: {input}")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        fail(f"Không đọc được tệp {input}: {exc}")
-    if column is None:
-        by_name = {str(c).strip().lower(): c for c in frame.columns}
-        column = next((by_name[c] for c in TEXT_COLUMNS if c in by_name), None)
-        if column is None:
-            fail(f"Không biết cột nào là nội dung ý kiến; hãy chỉ rõ bằng --column. Các cột có: {', '.join(map(str, frame.columns))}.")
-    elif column not in frame.columns:
-        fail(f"Không có cột {column!r}. Các cột có: {', '.join(map(str, frame.columns))}.")
+    """Gán lĩnh vực và chủ đề cho từng ý kiến trong tệp.
+
+    Mã thoát: 0 khi mọi dòng đều được gán nhãn; 1 khi có dòng trống hoặc lỗi (các dòng khác vẫn
+    được gán nhãn và ghi đủ); 2 khi sai cách dùng hoặc không đọc/ghi được tệp.
+    """
     classifier = load_model(model, trust, labels)
-    label_set = load_labels(labels)
-    predictions = classifier.predict_many(list(frame[column]))
-    frame["category"] = [p.category for p in predictions]
-    frame["category_name"] = [p.category_name for p in predictions]
-    frame["confidence"] = [round(p.confidence, 4) for p in predictions]
-    frame["topics"] = ["|".join(p.topics) for p in predictions]
-    frame["topic_names"] = ["; ".join(label_set.name(t) for t in p.topics) for p in predictions]
-    frame["needs_review"] = [int(p.needs_review) for p in predictions]
-    if output is None:
-        frame.to_csv(sys.stdout, index=False)
-    else:
-        tmp = output.with_name(output.name + ".tmp")
-        frame.to_csv(tmp, index=False, encoding="utf-8-sig")
-        tmp.replace(output)
-    table = Table(title=f"Kết quả: {len(frame)} ý kiến", title_justify="left")
-    table.add_column("Lĩnh vực")
-    table.add_column("Số ý kiến", justify="right")
-    counts = frame["category"].value_counts()
-    for label in label_set.categories:
-        table.add_row(label.name, str(int(counts.get(label.key, 0))))
-    err_console.print(table)
+    show = not quiet and err_console.is_terminal
+    progress = Progress(
+        TextColumn("Đang gán nhãn"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]} dòng/giây"),
+        TimeRemainingColumn(), console=err_console, disable=not show, transient=True,
+    )
+    task = progress.add_task("tag", total=None, rate="–")
+
+    def advance(done: int, total: int | None) -> None:
+        elapsed = progress.tasks[0].elapsed or 0
+        progress.update(task, completed=done, total=total, rate=f"{done / elapsed:,.0f}" if elapsed else "–")
+
+    try:
+        with progress, user_errors():
+            summary = tag_file(
+                input,
+                output,
+                model=classifier,
+                column=column,
+                sheet=sheet,
+                input_format=input_format,
+                loader=(model, trust, labels),
+                progress=advance,
+            )
+    except KeyboardInterrupt:
+        fail("Đã dừng theo yêu cầu; không có tệp kết quả nào được ghi dở.", code=130)
+    if not quiet:
+        for table in _summary_tables(summary, classifier.labels):
+            err_console.print(table)
+        rate = summary.rows / summary.seconds if summary.seconds else 0
+        where = f" vào {summary.output}" if summary.output else ""
+        err_console.print(f"Đã ghi {summary.rows} dòng{where} trong {summary.seconds:.1f} giây ({rate:,.0f} dòng/giây).", highlight=False)
+    if summary.not_tagged:
+        raise typer.Exit(1)
