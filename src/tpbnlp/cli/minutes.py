@@ -1,0 +1,61 @@
+"""``tpbnlp minutes``: from meeting minutes to the report tables and summary sentence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from ..report import REPORT_FORMATS, build_report, minutes_files, vn_number, write_report
+from ._util import LabelsOption, ModelOption, TrustOption, app, console, err_console, fail, load_model, user_errors
+
+
+@app.command("minutes")
+def minutes_command(
+    path: Annotated[Path, typer.Argument(help="Một biên bản (.docx, .txt) hoặc thư mục chứa nhiều biên bản.")],
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", help="Tệp báo cáo; mặc định bao_cao.<định dạng>.", show_default=False)
+    ] = None,
+    fmt: Annotated[
+        Optional[str], typer.Option("--format", help=f"Định dạng báo cáo: {', '.join(REPORT_FORMATS)}; mặc định theo đuôi tệp, hoặc xlsx.", show_default=False)
+    ] = None,
+    model: ModelOption = None,
+    trust: TrustOption = False,
+    labels: LabelsOption = None,
+) -> None:
+    """Tách biên bản thành từng ý kiến, gán nhãn và lập báo cáo (bảng theo lĩnh vực, chủ đề, đơn vị).
+
+    Mã thoát: 0 khi đọc được mọi biên bản; 1 khi có biên bản không đọc được (các biên bản khác vẫn vào
+    báo cáo); 2 khi sai cách dùng.
+    """
+    fmt = fmt or (output.suffix.lower().lstrip(".") if output else "xlsx")
+    if fmt not in REPORT_FORMATS:
+        fail(f"Định dạng báo cáo {fmt!r} không được hỗ trợ; dùng một trong: {', '.join(REPORT_FORMATS)}.")
+    output = output or Path(f"bao_cao.{fmt}")
+    classifier = load_model(model, trust, labels)
+    with user_errors():
+        files = minutes_files(path)
+        if not files:
+            fail(f"Thư mục {path} không có biên bản .docx hoặc .txt nào.")
+        report = build_report(files, classifier, classifier.labels)
+        write_report(report, output, fmt)
+    for _, why in report.failures:
+        err_console.print(f"[yellow]Bỏ qua[/] {why}", highlight=False)
+    table = Table(title="Số ý kiến theo đơn vị và lĩnh vực", title_justify="left")
+    table.add_column("Đơn vị")
+    for column in report.categories.columns:
+        table.add_column(str(column), justify="right")
+    for unit, row in report.categories.iterrows():
+        table.add_row(str(unit), *(vn_number(int(v)) for v in row))
+    console.print(table)
+    console.print(report.summary, highlight=False)
+    console.print(
+        f"Đã đọc {len(report.minutes)} biên bản, tách được {vn_number(len(report.opinions))} ý kiến; "
+        f"bỏ qua {vn_number(report.left_out)} đoạn không phải ý kiến (tiêu đề, thành phần, tự phê bình, kết luận…). "
+        f"Báo cáo: {output}",
+        highlight=False,
+    )
+    if report.failures:
+        raise typer.Exit(1)

@@ -1,0 +1,193 @@
+"""Report tables and the summary sentence a district report needs, from tagged minutes.
+
+Counts are by category (in the fixed report order) and by topic, per unit and
+in total. Figures the minutes do not give (attendance) are taken from them
+when written and otherwise left out, never invented.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .io import InputError
+from .labels import LabelSet
+from .minutes import MINUTES_SUFFIXES, Minutes, MinutesError, read_minutes
+from .model import OpinionClassifier
+from .tagging import tag_texts
+
+__all__ = ["REPORT_FORMATS", "MinutesReport", "build_report", "minutes_files", "vn_number", "write_report"]
+
+REPORT_FORMATS = ("xlsx", "json", "csv", "md")
+TOTAL = "Tổng cộng"
+
+
+def vn_number(n: int) -> str:
+    """Vietnamese number format: a dot between thousands (47.510)."""
+    return f"{n:,}".replace(",", ".")
+
+
+@dataclass
+class MinutesReport:
+    """Opinions of all minutes with their labels, counts per unit, the summary, and files that failed."""
+
+    minutes: list[Minutes]
+    opinions: pd.DataFrame
+    categories: pd.DataFrame
+    topics: pd.DataFrame
+    summary: str
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def left_out(self) -> int:
+        return sum(m.left_out for m in self.minutes)
+
+
+def minutes_files(path: str | os.PathLike[str]) -> list[Path]:
+    """The minutes files at ``path``: the file itself, or every .docx/.txt in the folder and below, sorted."""
+    path = Path(path)
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.suffix.lower() in MINUTES_SUFFIXES and not p.name.startswith(("~$", ".")))
+    if not path.exists():
+        raise InputError(f"Không tìm thấy tệp hoặc thư mục: {path}")
+    return [path]
+
+
+def _unit_name(m: Minutes) -> str:
+    parts = [p for p in (m.unit, m.commune) if p]
+    return ", ".join(parts) if parts else m.file
+
+
+def build_report(
+    sources: Iterable[str | os.PathLike[str]], model: OpinionClassifier, labels: LabelSet
+) -> MinutesReport:
+    """Read, split and tag every minutes file; a file that cannot be read is listed, the rest go on."""
+    read: list[Minutes] = []
+    failures: list[tuple[str, str]] = []
+    for source in sources:
+        try:
+            read.append(read_minutes(source))
+        except MinutesError as exc:
+            failures.append((Path(source).name, str(exc)))
+    rows = [(m, o) for m in read for o in m.opinions]
+    results = tag_texts(model, [o.text for _, o in rows], labels) if rows else []
+    opinions = pd.DataFrame(
+        [
+            {
+                "file": o.file,
+                "unit": _unit_name(m),
+                "date": o.date or "",
+                "speaker": o.speaker or "",
+                "member": o.member or "",
+                "text": o.text,
+                "category": r.category,
+                "category_name": r.category_name,
+                "confidence": None if r.confidence is None else round(r.confidence, 4),
+                "topics": "|".join(r.topics),
+                "topic_names": "; ".join(r.topic_names),
+                "needs_review": int(r.needs_review),
+                "status": r.status,
+            }
+            for (m, o), r in zip(rows, results)
+        ],
+        columns=["file", "unit", "date", "speaker", "member", "text", "category", "category_name", "confidence",
+                 "topics", "topic_names", "needs_review", "status"],
+    )
+    units = list(dict.fromkeys(_unit_name(m) for m in read))
+    categories = pd.DataFrame(0, index=units + [TOTAL], columns=[c.name for c in labels.categories] + ["Tổng số ý kiến"])
+    topics = pd.DataFrame(0, index=[t.name for t in labels.topics], columns=units + [TOTAL])
+    for row in opinions.itertuples():
+        if row.status != "ok":
+            continue
+        for unit in (row.unit, TOTAL):
+            categories.loc[unit, row.category_name] += 1
+            categories.loc[unit, "Tổng số ý kiến"] += 1
+            for key in filter(None, row.topics.split("|")):
+                topics.loc[labels.name(key), unit] += 1
+    categories.index.name = "Đơn vị"
+    topics.index.name = "Chủ đề"
+    return MinutesReport(read, opinions, categories, topics, _summary(read, categories, labels), failures)
+
+
+def _summary(minutes: list[Minutes], categories: pd.DataFrame, labels: LabelSet) -> str:
+    """The sentence of provincial reports: meetings, attendance (when the minutes give it), opinions by category."""
+    total = categories.loc[TOTAL] if TOTAL in categories.index else None
+    count = int(total["Tổng số ý kiến"]) if total is not None else 0
+    parts = [f"Các chi bộ đã tổ chức được {vn_number(len(minutes))} cuộc"]
+    known = [m.attendance for m in minutes if m.attendance is not None]
+    if known and len(known) == len(minutes):
+        parts.append(f"có {vn_number(sum(known))} lượt quần chúng nhân dân tham dự")
+    elif known:
+        parts.append(
+            f"có {vn_number(sum(known))} lượt quần chúng nhân dân tham dự "
+            f"(theo {len(known)}/{len(minutes)} biên bản có ghi số người dự)"
+        )
+    details = []
+    for label in labels.categories:
+        n = vn_number(int(total[label.name])) if total is not None else "0"
+        name = label.name[:1].lower() + label.name[1:]
+        details.append(f"{name} có {n} ý kiến" if label.key == "linh_vuc_khac" else f"về {name} có {n} ý kiến")
+    return ", ".join(parts) + f", với {vn_number(count)} ý kiến đóng góp (trong đó, " + "; ".join(details) + ")."
+
+
+def _markdown(report: MinutesReport) -> str:
+    def table(frame: pd.DataFrame) -> str:
+        header = [frame.index.name or ""] + [str(c) for c in frame.columns]
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join([str(i)] + [vn_number(int(v)) for v in row]) + " |" for i, row in frame.iterrows()]
+        return "\n".join(lines)
+
+    out = ["# Tổng hợp ý kiến đóng góp", "", report.summary, "", "## Theo lĩnh vực", "", table(report.categories), "",
+           "## Theo chủ đề", "", table(report.topics), ""]
+    if report.failures:
+        out += ["## Tệp không đọc được", ""] + [f"- {name}: {why}" for name, why in report.failures] + [""]
+    return "\n".join(out)
+
+
+def write_report(report: MinutesReport, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
+    """Write the report atomically; the format follows ``fmt`` or the extension of ``path``."""
+    path = Path(path)
+    fmt = fmt or path.suffix.lower().lstrip(".")
+    if fmt not in REPORT_FORMATS:
+        raise InputError(f"Định dạng báo cáo {fmt!r} không được hỗ trợ; dùng một trong: {', '.join(REPORT_FORMATS)}.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        if fmt == "xlsx":
+            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+                report.opinions.to_excel(writer, sheet_name="Y kien", index=False)
+                report.categories.to_excel(writer, sheet_name="Theo linh vuc")
+                report.topics.to_excel(writer, sheet_name="Theo chu de")
+                notes = [report.summary, ""] + [f"Không đọc được {name}: {why}" for name, why in report.failures]
+                pd.DataFrame({"Tổng hợp": notes}).to_excel(writer, sheet_name="Tong hop", index=False)
+        elif fmt == "csv":
+            report.opinions.to_csv(tmp, index=False, encoding="utf-8-sig")
+        elif fmt == "json":
+            data = {
+                "summary": report.summary,
+                "minutes": [
+                    {"file": m.file, "unit": m.unit, "commune": m.commune, "date": m.date, "attendance": m.attendance,
+                     "opinions": len(m.opinions), "paragraphs_left_out": m.left_out}
+                    for m in report.minutes
+                ],
+                "failures": [{"file": name, "error": why} for name, why in report.failures],
+                "categories": json.loads(report.categories.to_json(orient="index", force_ascii=False)),
+                "topics": json.loads(report.topics.to_json(orient="index", force_ascii=False)),
+                "opinions": json.loads(report.opinions.to_json(orient="records", force_ascii=False)),
+            }
+            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+        else:
+            tmp.write_text(_markdown(report), encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path

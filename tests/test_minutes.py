@@ -1,0 +1,120 @@
+"""Meeting minutes: the splitter finds exactly the listed opinions; reports; damaged files."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+import tpbnlp
+from tpbnlp.cli import app
+from tpbnlp.minutes import MinutesError, read_blocks, read_minutes
+from tpbnlp.io import decode_bytes
+from tpbnlp.text import detect_legacy_encoding
+from tpbnlp.report import TOTAL, build_report, minutes_files, vn_number, write_report
+
+runner = CliRunner()
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "minutes"
+EXPECTED = sorted(EXAMPLES.glob("*.expected.json"))
+
+
+def source_of(expected: Path) -> Path:
+    stem = expected.name.removesuffix(".expected.json")
+    return next(p for p in EXAMPLES.iterdir() if p.stem == stem and p.suffix in (".docx", ".txt"))
+
+
+def test_examples_cover_the_cases():
+    sources = [source_of(e) for e in EXPECTED]
+    assert len(sources) >= 6
+    assert {p.suffix for p in sources} == {".docx", ".txt"}
+    legacy = [
+        p for p in sources
+        if p.suffix == ".txt" and decode_bytes(p.read_bytes())[1] == "latin-1"
+        and detect_legacy_encoding(p.read_bytes().decode("latin-1")) == "tcvn3"
+    ]
+    assert legacy  # one is written in the TCVN3 (.VnTime) encoding
+    assert any(isinstance(b, list) for p in sources if p.suffix == ".docx" for b in read_blocks(p))  # one has a table
+
+
+@pytest.mark.parametrize("expected_path", EXPECTED, ids=lambda p: p.name.split(".")[0])
+def test_splitter_finds_exactly_the_listed_opinions(expected_path):
+    expected = json.loads(expected_path.read_text(encoding="utf-8"))
+    minutes = read_minutes(source_of(expected_path))
+    assert [o.text for o in minutes.opinions] == [o["text"] for o in expected["opinions"]]
+    assert [o.speaker for o in minutes.opinions] == [o["speaker"] for o in expected["opinions"]]
+    assert [o.member for o in minutes.opinions] == [o["member"] for o in expected["opinions"]]
+    assert minutes.unit.lower() == expected["unit"].lower()
+    assert minutes.commune.lower() == expected["commune"].lower()
+    assert minutes.date == expected["date"]
+    assert minutes.attendance == expected["attendance"]
+    assert minutes.left_out > 5  # heading, attendance, self-criticism, conclusion, signatures
+
+
+def test_vietnamese_number_format():
+    assert vn_number(47510) == "47.510" and vn_number(1517) == "1.517" and vn_number(12) == "12"
+
+
+@pytest.fixture(scope="module")
+def folder_report():
+    return build_report(minutes_files(EXAMPLES), tpbnlp.load(), tpbnlp.load().labels)
+
+
+def test_folder_aggregates_by_unit(folder_report):
+    expected_total = sum(len(json.loads(e.read_text(encoding="utf-8"))["opinions"]) for e in EXPECTED)
+    categories = folder_report.categories
+    assert categories.loc[TOTAL, "Tổng số ý kiến"] == expected_total == len(folder_report.opinions)
+    assert len(categories) == len(EXPECTED) + 1  # one row per unit, then the total
+    assert (categories.drop(index=TOTAL).sum() == categories.loc[TOTAL]).all()
+    assert list(categories.columns[:5]) == [c.name for c in tpbnlp.load().labels.categories]  # report order
+    assert folder_report.topics[TOTAL].sum() == folder_report.topics.drop(columns=TOTAL).to_numpy().sum()
+
+
+def test_summary_sentence(folder_report):
+    summary = folder_report.summary
+    n = len(folder_report.opinions)
+    attended = [json.loads(e.read_text(encoding="utf-8"))["attendance"] for e in EXPECTED]
+    assert summary.startswith(f"Các chi bộ đã tổ chức được {len(EXPECTED)} cuộc, có {vn_number(sum(a for a in attended if a))} lượt")
+    assert f"theo {sum(1 for a in attended if a)}/{len(EXPECTED)} biên bản có ghi số người dự" in summary
+    assert f"với {vn_number(n)} ý kiến đóng góp (trong đó, về tư tưởng chính trị có " in summary
+    assert summary.index("tư tưởng chính trị") < summary.index("phẩm chất") < summary.index("thực hiện chức trách") < summary.index("ý thức tổ chức") < summary.index("lĩnh vực khác có")
+
+
+def test_report_formats(tmp_path, folder_report):
+    xlsx = write_report(folder_report, tmp_path / "bao_cao.xlsx")
+    workbook = load_workbook(xlsx, read_only=True)
+    assert workbook.sheetnames == ["Y kien", "Theo linh vuc", "Theo chu de", "Tong hop"]
+    rows = list(workbook["Y kien"].iter_rows(values_only=True))
+    assert len(rows) == len(folder_report.opinions) + 1 and "text" in rows[0]
+    assert any("Đồng chí" in (r[5] or "") or "đồng chí" in (r[5] or "") for r in rows[1:])  # Vietnamese intact
+    assert list(workbook["Tong hop"].iter_rows(values_only=True))[1][0] == folder_report.summary
+    data = json.loads(write_report(folder_report, tmp_path / "bao_cao.json").read_text(encoding="utf-8"))
+    assert data["summary"] == folder_report.summary and len(data["opinions"]) == len(folder_report.opinions)
+    assert folder_report.summary in write_report(folder_report, tmp_path / "bao_cao.md").read_text(encoding="utf-8")
+    assert write_report(folder_report, tmp_path / "y_kien.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_damaged_files_get_a_message_and_the_rest_is_processed(tmp_path):
+    folder = tmp_path / "bien_ban"
+    shutil.copytree(EXAMPLES, folder)
+    (folder / "rong.docx").write_bytes(b"")
+    (folder / "khong_phai_word.docx").write_text("đây không phải tệp Word", encoding="utf-8")
+    (folder / "co_mat_khau.docx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
+    for name, words in (("rong.docx", "trống"), ("khong_phai_word.docx", "không phải tệp Word"), ("co_mat_khau.docx", "mật khẩu")):
+        with pytest.raises(MinutesError, match=words):
+            read_minutes(folder / name)
+    result = runner.invoke(app, ["minutes", str(folder), "-o", str(tmp_path / "bao_cao.md")])
+    assert result.exit_code == 1
+    for name in ("rong.docx", "khong_phai_word.docx", "co_mat_khau.docx"):
+        assert name in result.stderr
+    assert "Traceback" not in result.stderr
+    report = (tmp_path / "bao_cao.md").read_text(encoding="utf-8")
+    assert "co_mat_khau.docx" in report and f"tổ chức được {len(EXPECTED)} cuộc" in report
+
+
+def test_minutes_command_on_one_file(tmp_path):
+    source = source_of(EXPECTED[0])
+    result = runner.invoke(app, ["minutes", str(source), "-o", str(tmp_path / "bc.xlsx")])
+    assert result.exit_code == 0, result.stderr
+    assert "Các chi bộ đã tổ chức được 1 cuộc" in result.stdout and (tmp_path / "bc.xlsx").exists()
