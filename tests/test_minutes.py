@@ -118,3 +118,25 @@ def test_minutes_command_on_one_file(tmp_path):
     result = runner.invoke(app, ["minutes", str(source), "-o", str(tmp_path / "bc.xlsx")])
     assert result.exit_code == 0, result.stderr
     assert "Các chi bộ đã tổ chức được 1 cuộc" in result.stdout and (tmp_path / "bc.xlsx").exists()
+
+
+def test_word_document_in_tcvn3_font_is_converted(tmp_path):
+    from docx import Document
+
+    legacy = next(source_of(e) for e in EXPECTED if source_of(e).suffix == ".txt" and decode_bytes(source_of(e).read_bytes())[1] == "latin-1")
+    expected = json.loads(legacy.with_name(legacy.stem + ".expected.json").read_text(encoding="utf-8"))
+    document = Document()
+    for line in legacy.read_bytes().decode("latin-1").splitlines():
+        document.add_paragraph(line)  # what Word stores for text typed in a .VnTime font
+    path = tmp_path / "bien_ban_vntime.docx"
+    document.save(path)
+    minutes = read_minutes(path)
+    assert [o.text for o in minutes.opinions] == [o["text"] for o in expected["opinions"]]
+    assert minutes.unit.lower() == expected["unit"].lower()
+
+
+def test_undecodable_legacy_text_names_the_file(tmp_path):
+    path = tmp_path / "hong_ma.txt"
+    path.write_bytes("Gi¸ ½ ¼ ¾ £5 ¥200 §3 ¤¤¤ ¦¦ ¥¥ ¢¢".encode("latin-1"))
+    with pytest.raises(MinutesError, match="hong_ma.txt"):
+        read_minutes(path)
