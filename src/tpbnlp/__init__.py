@@ -21,6 +21,7 @@ __all__ = [
     "LabelSet",
     "TpbnlpError",
     "__version__",
+    "check_counts",
     "load",
     "load_labels",
     "normalize",
@@ -54,3 +55,10 @@ def _default_model() -> OpinionClassifier:
     from .store import load as load_model
 
     return load_model()
+
+
+def check_counts(table, **options):
+    """Check hand-made category counts (see :func:`tpbnlp.counts.check_counts`)."""
+    from .counts import check_counts as run
+
+    return run(table, **options)

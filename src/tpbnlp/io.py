@@ -285,8 +285,13 @@ def open_table(
     sheet: str | None = None,
     fmt: str | None = None,
     chunk_rows: int = 2000,
+    need_text: bool = True,
 ) -> Table:
-    """Open an input table for streaming. ``path`` ``-`` is standard input."""
+    """Open an input table for streaming. ``path`` ``-`` is standard input.
+
+    ``need_text=False`` is for tables that have no opinion text (counts): the
+    first column then stands in as the text column.
+    """
     fmt = detect_format(path, fmt)
     source = "đầu vào chuẩn" if str(path) == "-" else str(path)
     if str(path) != "-" and not Path(path).is_file():
@@ -295,7 +300,7 @@ def open_table(
         if str(path) == "-":
             raise InputError("Không đọc được Excel từ đầu vào chuẩn; hãy đưa đường dẫn tệp.")
         header, total, chunks = _xlsx_chunks(Path(path), sheet, chunk_rows)
-        return Table(header, _pick_text_column(header, column, source), total, chunks)
+        return Table(header, _pick_text_column(header, column, source) if need_text else header[0], total, chunks)
     try:
         stream, encoding = _open_text(path)
     except OSError as exc:
@@ -310,7 +315,7 @@ def open_table(
         header, chunks = _jsonl_table(stream, chunk_rows)
     if not header:
         raise InputError(f"{source}: tệp trống.")
-    return Table(header, _pick_text_column(header, column, source), estimate, chunks, encoding)
+    return Table(header, _pick_text_column(header, column, source) if need_text else header[0], estimate, chunks, encoding)
 
 
 class TableWriter:

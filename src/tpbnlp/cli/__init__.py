@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from . import corpus, evaluate, labels, minutes, tag, train  # noqa: F401  (each module registers its command)
+from . import check_counts, corpus, evaluate, labels, minutes, tag, train  # noqa: F401  (each module registers its command)
 from ._util import app
 
 __all__ = ["app", "main"]

@@ -1,0 +1,323 @@
+"""Checking hand-made category counts: arithmetic, plausibility, and agreement with the text.
+
+A counts table has a row per unit (optionally per year), a column per category
+(headed by key, Vietnamese name or a usual abbreviation), and optionally a
+total column, a total row, and columns for meetings, party members and
+attendance. Numbers may be written the Vietnamese way ("47.510", "3 272") or
+the English way ("47,510"): a single "." or "," followed by exactly three
+digits separates thousands; any other "." or "," is a decimal mark, so the
+value is fractional and flagged.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import TpbnlpError
+from .io import open_table
+from .labels import CATEGORY_KEYS, LabelSet, load_labels
+from .text import normalize, strip_diacritics
+
+__all__ = ["CountsCheck", "CountsError", "Finding", "check_counts", "parse_number"]
+
+#: Usual abbreviations of the categories in hand-made tables (compared without diacritics).
+ABBREVIATIONS = {
+    "tu_tuong_chinh_tri": ("ttct", "tt ct", "tu tuong", "chinh tri"),
+    "pham_chat_dao_duc_loi_song": ("pcdd", "pcddls", "ddls", "dao duc", "pham chat", "dao duc loi song"),
+    "thuc_hien_chuc_trach_nhiem_vu": ("ctnv", "thctnv", "chuc trach", "nhiem vu", "thuc hien nhiem vu"),
+    "y_thuc_to_chuc_ky_luat": ("yttckl", "tckl", "ky luat", "to chuc ky luat"),
+    "linh_vuc_khac": ("lvk", "khac", "linh vuc khac"),
+}
+_TOTAL_NAMES = ("tong", "tong so", "tong cong", "cong", "tong so y kien", "total", "tong y kien", "so y kien")
+_TOTAL_ROWS = ("tong", "tong cong", "cong", "toan tinh", "toan huyen", "total", "tong so")
+_EXTRA = {
+    "meetings": ("so cuoc", "cuoc", "so hoi nghi", "hoi nghi", "meetings", "so buoi"),
+    "members": ("so dang vien", "dang vien", "luot can bo, dang vien", "luot dang vien", "tu phe binh", "members"),
+    "attendance": ("luot quan chung", "quan chung", "quan chung tham du", "attendance", "so nguoi du", "luot nguoi du"),
+}
+_UNIT_NAMES = ("don vi", "ten don vi", "unit", "dia ban", "chi bo", "xa", "huyen")
+_YEAR_NAMES = ("nam", "year")
+#: Interval half-width, in standard deviations, within which model and hand counts are taken to agree.
+Z = 3.0
+
+
+class CountsError(TpbnlpError):
+    """A counts table cannot be read or understood."""
+
+
+@dataclass
+class Finding:
+    """One problem in a counts table, where it is and by how much."""
+
+    kind: str
+    row: str
+    column: str
+    stated: float | None
+    computed: float | None
+    difference: float | None
+    message: str
+
+
+@dataclass
+class CountsCheck:
+    findings: list[Finding] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "units": self.units, "findings": [asdict(f) for f in self.findings]}
+
+
+def _key(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9 ,]", " ", strip_diacritics(normalize(str(text)))).split())
+
+
+def parse_number(cell: object) -> tuple[float | None, str | None]:
+    """A count from a cell: (value, problem). Problems: 'missing', 'invalid'."""
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return None, "missing"
+    if isinstance(cell, (int, float)):
+        return float(cell), None
+    text = str(cell).strip().replace("\u00a0", " ")
+    if not text or text in ("-", "–"):
+        return None, "missing"
+    text = text.replace(" ", "")
+    negative = text.startswith("-")
+    text = text.lstrip("+-")
+    if not re.fullmatch(r"[\d.,]+", text) or not re.search(r"\d", text):
+        return None, "invalid"
+    separators = set(re.findall(r"[.,]", text))
+    if len(separators) == 2:  # "47.510,5" or "47,510.5": the last one is the decimal mark
+        last = max(text.rfind("."), text.rfind(","))
+        integer, decimal = re.sub(r"[.,]", "", text[:last]), text[last + 1 :]
+        value = float(f"{integer}.{decimal}")
+    elif separators and re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", text):
+        value = float(re.sub(r"[.,]", "", text))  # thousands separators
+    elif separators:
+        value = float(text.replace(",", "."))  # a decimal mark
+    else:
+        value = float(text)
+    return (-value if negative else value), None
+
+
+def _match_column(name: str, labels: LabelSet) -> tuple[str, str] | None:
+    """What a header means: ('category', key), ('total', ''), ('meetings'|'members'|'attendance', ''), ('unit'|'year', '')."""
+    key = _key(name)
+    raw = str(name).strip()
+    for label in labels.categories:
+        if raw == label.key or key == _key(label.name) or key in ABBREVIATIONS[label.key]:
+            return "category", label.key
+    if key in _TOTAL_NAMES:
+        return "total", ""
+    for kind, names in _EXTRA.items():
+        if key in names or any(key.startswith(n) for n in names if len(n) > 6):
+            return kind, ""
+    if key in _UNIT_NAMES:
+        return "unit", ""
+    if key in _YEAR_NAMES:
+        return "year", ""
+    return None
+
+
+def _read_table(path: str | os.PathLike[str], sheet: str | None) -> pd.DataFrame:
+    from .io import InputError
+
+    try:
+        opened = open_table(path, sheet=sheet, chunk_rows=100_000, need_text=False)
+        frames = list(opened.chunks)
+    except InputError as exc:
+        raise CountsError(str(exc)) from None
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=opened.columns)
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", ".")
+    return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def _row_name(frame: pd.DataFrame, i: int, unit_col: str | None, year_col: str | None) -> str:
+    name = str(frame.at[i, unit_col]).strip() if unit_col else ""
+    if year_col and str(frame.at[i, year_col]).strip():
+        name = f"{name} ({str(frame.at[i, year_col]).strip()})"
+    return name or f"dòng {i + 2}"
+
+
+def check_counts(
+    table: str | os.PathLike[str] | pd.DataFrame,
+    *,
+    sheet: str | None = None,
+    labels: LabelSet | None = None,
+    against: str | os.PathLike[str] | pd.DataFrame | None = None,
+    unit_column: str | None = None,
+    confusion: list[list[int]] | None = None,
+) -> CountsCheck:
+    """Check a hand-made counts table; with ``against``, compare it with the counts of a tagged file.
+
+    ``confusion`` is the test-split confusion matrix of the model that tagged
+    ``against`` (rows: true category, columns: predicted, report order); by
+    default the shipped model's, from its manifest.
+    """
+    labels = labels or load_labels()
+    frame = table.copy() if isinstance(table, pd.DataFrame) else _read_table(table, sheet)
+    frame = frame.reset_index(drop=True).astype(object)
+    roles = {col: _match_column(col, labels) for col in frame.columns}
+    categories = {role[1]: col for col, role in roles.items() if role and role[0] == "category"}
+    if len(categories) < 2:
+        raise CountsError(
+            "Không nhận ra các cột lĩnh vực (cần ít nhất hai; tiêu đề là khóa, tên tiếng Việt hoặc chữ viết tắt như "
+            f"TTCT, PCĐĐ, CTNV, TCKL, LVK). Các cột có: {', '.join(map(str, frame.columns))}."
+        )
+    by_role = {role[0]: col for col, role in roles.items() if role and role[0] != "category"}
+    unit_col = by_role.get("unit") or next((c for c in frame.columns if roles[c] is None), None)
+    year_col = by_role.get("year")
+    total_col = by_role.get("total")
+    numeric = [categories[k] for k in CATEGORY_KEYS if k in categories] + [
+        by_role[r] for r in ("total", "meetings", "members", "attendance") if r in by_role
+    ]
+    check = CountsCheck()
+    findings = check.findings
+    values: dict[tuple[int, str], float | None] = {}
+    names = [_row_name(frame, i, unit_col, year_col) for i in range(len(frame))]
+    total_rows = [i for i in range(len(frame)) if unit_col and _key(frame.at[i, unit_col]) in _TOTAL_ROWS]
+    unit_rows = [i for i in range(len(frame)) if i not in total_rows and any(str(frame.at[i, c]).strip() for c in numeric)]
+    check.units = [names[i] for i in unit_rows]
+
+    for i in unit_rows + total_rows:
+        for col in numeric:
+            value, problem = parse_number(frame.at[i, col])
+            values[i, col] = value
+            where = f"Dòng '{names[i]}', cột '{col}'"
+            if problem == "missing":
+                findings.append(Finding("thieu_so", names[i], str(col), None, None, None, f"{where}: thiếu số liệu."))
+            elif problem == "invalid":
+                findings.append(Finding("khong_phai_so", names[i], str(col), None, None, None, f"{where}: {frame.at[i, col]!r} không phải là số."))
+            elif value < 0:
+                findings.append(Finding("so_am", names[i], str(col), value, None, None, f"{where}: số âm ({_fmt(value)})."))
+            elif not value.is_integer():
+                findings.append(Finding("so_le", names[i], str(col), value, None, None, f"{where}: số ý kiến phải là số nguyên, ghi {_fmt(value)}."))
+
+    def add(kind: str, i: int | str, col: str, stated: float, computed: float, text: str) -> None:
+        row = names[i] if isinstance(i, int) else i
+        findings.append(Finding(kind, row, str(col), stated, computed, stated - computed,
+                                f"{text}: ghi {_fmt(stated)}, tính được {_fmt(computed)}, chênh {_fmt(stated - computed)}."))
+
+    parts_cols = [categories[k] for k in CATEGORY_KEYS if k in categories]
+    for i in unit_rows + total_rows:
+        parts = [values.get((i, c)) for c in parts_cols]
+        stated = values.get((i, total_col)) if total_col else None
+        if stated is not None and all(p is not None for p in parts) and sum(parts) != stated:
+            add("tong_hang", i, total_col, stated, sum(parts), f"Dòng '{names[i]}': tổng các lĩnh vực khác cột '{total_col}'")
+    for i in total_rows:
+        for col in numeric:
+            stated = values.get((i, col))
+            column = [values.get((j, col)) for j in unit_rows]
+            if stated is not None and unit_rows and all(v is not None for v in column) and sum(column) != stated:
+                add("tong_cot", i, col, stated, sum(column), f"Cột '{col}': tổng các đơn vị khác dòng '{names[i]}'")
+    seen: dict[str, int] = {}
+    for i in unit_rows:
+        key = _key(names[i])
+        if key in seen:
+            findings.append(Finding("trung_don_vi", names[i], str(unit_col), None, None, None,
+                                    f"Đơn vị '{names[i]}' có hai dòng ({seen[key] + 2} và {i + 2})."))
+        seen.setdefault(key, i)
+    _plausibility(findings, unit_rows + total_rows, names, values, by_role, parts_cols, total_col)
+    if against is not None:
+        _compare(check, against, unit_rows, names, values, categories, labels, unit_column, confusion)
+    return check
+
+
+def _plausibility(findings, rows, names, values, by_role, parts_cols, total_col) -> None:
+    """Ratios that cannot be true, when the table has meetings, members or attendance."""
+    meetings, members, attendance = (by_role.get(r) for r in ("meetings", "members", "attendance"))
+    for i in rows:
+        opinions = values.get((i, total_col)) if total_col else None
+        if opinions is None:
+            parts = [values.get((i, c)) for c in parts_cols]
+            opinions = sum(parts) if all(p is not None for p in parts) else None
+        m = values.get((i, meetings)) if meetings else None
+        a = values.get((i, attendance)) if attendance else None
+        s = values.get((i, members)) if members else None
+
+        def say(col: str, text: str, row: str = names[i]) -> None:
+            findings.append(Finding("ti_le", row, str(col), None, None, None, f"Dòng '{row}': {text}"))
+
+        if m is not None and m == 0 and opinions:
+            say(meetings, f"có {_fmt(opinions)} ý kiến nhưng 0 cuộc họp.")
+        if m and a is not None and a < m:
+            say(attendance, f"{_fmt(a)} lượt quần chúng cho {_fmt(m)} cuộc: chưa tới một người mỗi cuộc.")
+        if m and s is not None and s < m:
+            say(members, f"{_fmt(s)} lượt đảng viên tự phê bình cho {_fmt(m)} cuộc: chưa tới một người mỗi cuộc.")
+        if a is not None and opinions is not None and opinions > 10 * max(a, 1):
+            say(attendance, f"{_fmt(opinions)} ý kiến từ {_fmt(a)} lượt quần chúng: hơn mười ý kiến mỗi người.")
+        if m and a is not None and a / m > 5000:
+            say(attendance, f"trung bình {_fmt(round(a / m))} người mỗi cuộc họp ở chi bộ: khó có thật.")
+
+
+def _compare(check, against, unit_rows, names, values, categories, labels, unit_column, confusion) -> None:
+    """Hand counts against the model's counts per unit, allowing for the model's own error rates."""
+    tagged = against.copy() if isinstance(against, pd.DataFrame) else _read_table(against, None)
+    if "category" not in tagged.columns:
+        raise CountsError("Tệp gán nhãn phải có cột 'category' (kết quả của 'tpbnlp tag' hoặc 'tpbnlp minutes').")
+    unit_col = unit_column or next(
+        (c for c in tagged.columns if _key(c) in ("unit", "don vi", "ten don vi", "chi bo")), None
+    )
+    if unit_col is None or unit_col not in tagged.columns:
+        raise CountsError(
+            "Không biết cột nào trong tệp gán nhãn là đơn vị; hãy chỉ rõ bằng --unit-column. "
+            f"Các cột có: {', '.join(map(str, tagged.columns))}."
+        )
+    if "status" in tagged.columns:
+        tagged = tagged[tagged["status"] == "ok"]
+    if confusion is None:
+        from .store import default_model_path, read_manifest
+
+        confusion = read_manifest(default_model_path())["test_confusion"]
+    matrix = np.asarray(confusion, dtype=float)
+    rates = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)  # P(predicted j | true i)
+    model_counts: dict[str, np.ndarray] = {}
+    for unit, group in tagged.groupby(unit_col):
+        model_counts[_key(unit)] = np.array([(group["category"] == k).sum() for k in CATEGORY_KEYS], dtype=float)
+    matched = set()
+    for i in unit_rows:
+        key = _key(names[i])
+        if key not in model_counts:
+            check.findings.append(Finding("khong_co_van_ban", names[i], "", None, None, None,
+                                          f"Đơn vị '{names[i]}' không có ý kiến nào trong tệp đã gán nhãn."))
+            continue
+        matched.add(key)
+        hand = np.array([values.get((i, categories[k])) if k in categories else None for k in CATEGORY_KEYS], dtype=object)
+        if any(v is None for v in hand):
+            continue
+        hand = hand.astype(float)
+        observed = model_counts[key]
+        if observed.sum() != hand.sum():
+            check.findings.append(Finding("so_y_kien_khac", names[i], "tổng", float(hand.sum()), float(observed.sum()),
+                                          float(hand.sum() - observed.sum()),
+                                          f"Đơn vị '{names[i]}': số đếm tay có {_fmt(hand.sum())} ý kiến, tệp gán nhãn có {_fmt(observed.sum())}."))
+        expected = hand @ rates
+        spread = np.sqrt(hand @ (rates * (1 - rates)))
+        for j, k in enumerate(CATEGORY_KEYS):
+            low, high = expected[j] - Z * spread[j] - 0.5, expected[j] + Z * spread[j] + 0.5
+            if not low <= observed[j] <= high:
+                check.findings.append(Finding(
+                    "lech_van_ban", names[i], labels.name(k), float(hand[j]), float(observed[j]), float(hand[j] - observed[j]),
+                    f"Đơn vị '{names[i]}', {labels.name(k)}: đếm tay {_fmt(hand[j])}; nếu đúng vậy, mô hình (với sai số đo trên "
+                    f"tập test) sẽ đếm khoảng {expected[j]:.1f}, trong khoảng {max(low, 0):.1f}–{high:.1f}; mô hình đếm được "
+                    f"{_fmt(observed[j])}. Nên xem lại các ý kiến của đơn vị này.",
+                ))
+    for key in model_counts:
+        if key not in matched and key not in {_key(names[i]) for i in unit_rows}:
+            check.findings.append(Finding("khong_co_so_tay", key, "", None, None, None,
+                                          f"Đơn vị '{key}' có trong tệp gán nhãn nhưng không có trong bảng số liệu."))

@@ -1,0 +1,140 @@
+"""Consistency checks of hand-made category counts."""
+
+import json
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+from typer.testing import CliRunner
+
+import tpbnlp
+from tpbnlp.cli import app
+from tpbnlp.corpus import load_corpus
+from tpbnlp.counts import CountsError, check_counts, parse_number
+from tpbnlp.tagging import tag_texts
+
+runner = CliRunner()
+HEADER = ["Đơn vị", "Số cuộc", "Lượt quần chúng", "Tổng số ý kiến", "TTCT", "PCĐĐ", "CTNV", "TCKL", "LVK", "Ghi chú"]
+
+
+def clean_rows():
+    return [
+        ["Xã Long Hòa", "12", "1.234", "151", "10", "21", "80", "12", "28", "đủ"],
+        ["Xã Hòa Minh", "9", "876", "98", "5", "12", "55", "6", "20", ""],
+        ["Tổng cộng", "21", "2.110", "249", "15", "33", "135", "18", "48", ""],
+    ]
+
+
+def test_provincial_figures_of_the_domain_are_flagged_by_22():
+    table = pd.DataFrame(
+        [["Tỉnh Trà Vinh", "47.510", "3.272", "6.072", "25.205", "3.601", "9.382"]],
+        columns=["Đơn vị", "Tổng", "Tư tưởng chính trị", "Phẩm chất đạo đức, lối sống", "Thực hiện chức trách, nhiệm vụ", "Ý thức tổ chức kỷ luật", "Lĩnh vực khác"],
+    )
+    result = tpbnlp.check_counts(table)
+    assert len(result.findings) == 1
+    finding = result.findings[0]
+    assert finding.kind == "tong_hang" and finding.stated == 47510 and finding.computed == 47532
+    assert abs(finding.difference) == 22 and "chênh -22" in finding.message
+
+
+def test_a_clean_table_gives_no_finding():
+    result = check_counts(pd.DataFrame(clean_rows(), columns=HEADER))
+    assert result.findings == [] and result.units == ["Xã Long Hòa", "Xã Hòa Minh"]
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [("47.510", 47510), ("47,510", 47510), ("3 272", 3272), ("3\u00a0272", 3272), ("1.234.567", 1234567), ("12", 12), ("1.234,5", 1234.5), ("3,5", 3.5)],
+)
+def test_vietnamese_and_english_number_formats(text, value):
+    assert parse_number(text) == (value, None)
+
+
+def test_each_kind_of_error_is_found_with_its_place():
+    rows = clean_rows()
+    rows[0][4] = "10,5"  # fractional
+    rows[1][5] = ""  # missing
+    rows[1][7] = "-6"  # negative
+    rows[2][6] = "140"  # column total: the units add up to 136
+    rows.insert(2, ["Xã Long Hòa", "1", "0", "1", "0", "0", "1", "0", "0", ""])  # unit twice, fewer people than meetings
+    result = check_counts(pd.DataFrame(rows, columns=HEADER))
+    kinds = {(f.kind, f.row, f.column) for f in result.findings}
+    assert ("so_le", "Xã Long Hòa", "TTCT") in kinds
+    assert ("thieu_so", "Xã Hòa Minh", "PCĐĐ") in kinds
+    assert ("so_am", "Xã Hòa Minh", "TCKL") in kinds
+    assert ("trung_don_vi", "Xã Long Hòa", "Đơn vị") in kinds
+    assert ("ti_le", "Xã Long Hòa", "Lượt quần chúng") in kinds
+    off = next(f for f in result.findings if f.kind == "tong_cot" and f.column == "CTNV")
+    assert off.stated == 140 and off.computed == 136 and off.row == "Tổng cộng"
+    assert not any(f.column == "Ghi chú" for f in result.findings)  # extra columns are left alone
+
+
+def test_xlsx_with_numbers_and_a_year_column(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Đơn vị", "Năm", "tu_tuong_chinh_tri", "pham_chat_dao_duc_loi_song", "thuc_hien_chuc_trach_nhiem_vu", "y_thuc_to_chuc_ky_luat", "linh_vuc_khac", "Tổng"])
+    sheet.append(["Huyện Cầu Ngang", 2017, 100, 200, 800, 120, 300, 1520])
+    sheet.append(["Huyện Cầu Ngang", 2018, 90, 210, 790, 110, 310, 1500])
+    path = tmp_path / "so_lieu.xlsx"
+    workbook.save(path)
+    result = check_counts(path)
+    assert result.units == ["Huyện Cầu Ngang (2017)", "Huyện Cầu Ngang (2018)"]
+    assert [f.row for f in result.findings] == ["Huyện Cầu Ngang (2018)"] and result.findings[0].difference == -10
+
+
+def test_unrecognised_tables_get_a_message():
+    with pytest.raises(CountsError, match="Không nhận ra các cột lĩnh vực"):
+        check_counts(pd.DataFrame({"Đơn vị": ["A"], "Số liệu": ["1"]}))
+
+
+@pytest.fixture(scope="module")
+def tagged_units():
+    """Three units' opinions from the corpus test split, tagged by the shipped model."""
+    test = load_corpus().query("split == 'test'").iloc[:600].reset_index(drop=True)
+    results = tag_texts(tpbnlp.load(), list(test["text"]))
+    units = ["Ấp Ô Đùng", "Ấp Trà Cú", "Khóm 2"]
+    tagged = pd.DataFrame({"unit": [units[i % 3] for i in range(len(test))], "category": [r.category for r in results], "status": "ok"})
+    truth = pd.DataFrame({"unit": tagged["unit"], "category": test["category"]})
+    return tagged, truth
+
+
+def hand_table(truth: pd.DataFrame) -> pd.DataFrame:
+    keys = list(tpbnlp.CATEGORY_KEYS)
+    counts = truth.groupby("unit")["category"].value_counts().unstack(fill_value=0).reindex(columns=keys, fill_value=0)
+    table = counts.reset_index().rename(columns={"unit": "Đơn vị"})
+    table["Tổng"] = counts.sum(axis=1).to_numpy()
+    return table.astype(str)
+
+
+def test_against_text_ordinary_model_noise_is_not_flagged(tagged_units):
+    tagged, truth = tagged_units
+    assert (tagged["category"] != truth["category"]).sum() > 10  # the model does make errors here
+    result = check_counts(hand_table(truth), against=tagged)
+    assert result.findings == []
+
+
+def test_against_text_a_planted_discrepancy_is_found(tagged_units):
+    tagged, truth = tagged_units
+    table = hand_table(truth)
+    row = table.index[table["Đơn vị"] == "Ấp Trà Cú"][0]
+    moved = 25  # a tally clerk put 25 duties opinions under ethics
+    table.loc[row, "thuc_hien_chuc_trach_nhiem_vu"] = str(int(table.loc[row, "thuc_hien_chuc_trach_nhiem_vu"]) - moved)
+    table.loc[row, "pham_chat_dao_duc_loi_song"] = str(int(table.loc[row, "pham_chat_dao_duc_loi_song"]) + moved)
+    result = check_counts(table, against=tagged)
+    flagged = {(f.row, f.kind) for f in result.findings}
+    assert ("Ấp Trà Cú", "lech_van_ban") in flagged
+    assert all(f.row == "Ấp Trà Cú" for f in result.findings)
+
+
+def test_command_json_and_exit_codes(tmp_path):
+    path = tmp_path / "tv.csv"
+    path.write_text('Đơn vị,Tổng số ý kiến,TTCT,PCĐĐ,CTNV,TCKL,LVK\nTỉnh Trà Vinh,"47.510","3.272","6.072","25.205","3.601","9.382"\n', encoding="utf-8")
+    result = runner.invoke(app, ["check-counts", str(path), "--format", "json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["ok"] is False and data["findings"][0]["difference"] == -22
+    clean = tmp_path / "sach.csv"
+    pd.DataFrame(clean_rows(), columns=HEADER).to_csv(clean, index=False)
+    ok = runner.invoke(app, ["check-counts", str(clean)])
+    assert ok.exit_code == 0 and "Không thấy sai sót" in ok.stdout
+    assert runner.invoke(app, ["check-counts", str(tmp_path / "khong_co.csv")]).exit_code == 2
