@@ -29,19 +29,20 @@ __all__ = ["CountsCheck", "CountsError", "Finding", "check_counts", "parse_numbe
 #: Usual abbreviations of the categories in hand-made tables (compared without diacritics).
 ABBREVIATIONS = {
     "tu_tuong_chinh_tri": ("ttct", "tt ct", "tu tuong", "chinh tri"),
-    "pham_chat_dao_duc_loi_song": ("pcdd", "pcddls", "ddls", "dao duc", "pham chat", "dao duc loi song"),
+    "pham_chat_dao_duc_loi_song": ("pcdd", "pc dd", "pcddls", "ddls", "dao duc", "pham chat", "dao duc loi song"),
     "thuc_hien_chuc_trach_nhiem_vu": ("ctnv", "thctnv", "chuc trach", "nhiem vu", "thuc hien nhiem vu"),
     "y_thuc_to_chuc_ky_luat": ("yttckl", "tckl", "ky luat", "to chuc ky luat"),
     "linh_vuc_khac": ("lvk", "khac", "linh vuc khac"),
 }
-_TOTAL_NAMES = ("tong", "tong so", "tong cong", "cong", "tong so y kien", "total", "tong y kien", "so y kien")
+_TOTAL_NAMES = ("tong", "tong so", "tong cong", "cong", "tong so y kien", "total", "tong y kien", "so y kien", "tong so y kien dong gop")
 _TOTAL_ROWS = ("tong", "tong cong", "cong", "toan tinh", "toan huyen", "total", "tong so")
+#: Extra columns, recognised by a word group their header contains.
 _EXTRA = {
-    "meetings": ("so cuoc", "cuoc", "so hoi nghi", "hoi nghi", "meetings", "so buoi"),
-    "members": ("so dang vien", "dang vien", "luot can bo, dang vien", "luot dang vien", "tu phe binh", "members"),
-    "attendance": ("luot quan chung", "quan chung", "quan chung tham du", "attendance", "so nguoi du", "luot nguoi du"),
+    "attendance": ("quan chung", "attendance", "nguoi du", "nguoi tham du"),
+    "members": ("dang vien", "tu phe binh", "members"),
+    "meetings": ("cuoc", "hoi nghi", "meetings", "so buoi"),
 }
-_UNIT_NAMES = ("don vi", "ten don vi", "unit", "dia ban", "chi bo", "xa", "huyen")
+_UNIT_NAMES = ("don vi", "ten don vi", "unit", "dia ban", "chi bo", "ten chi bo", "dang bo", "ten dang bo", "xa", "ten xa", "huyen")
 _YEAR_NAMES = ("nam", "year")
 #: Interval half-width, in standard deviations, within which model and hand counts are taken to agree.
 Z = 3.0
@@ -78,7 +79,8 @@ class CountsCheck:
 
 
 def _key(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9 ,]", " ", strip_diacritics(normalize(str(text)))).split())
+    """A header or name compared without case, diacritics, punctuation or extra spaces."""
+    return " ".join(re.sub(r"[^a-z0-9 ]", " ", strip_diacritics(normalize(str(text)))).split())
 
 
 def parse_number(cell: object) -> tuple[float | None, str | None]:
@@ -111,15 +113,17 @@ def parse_number(cell: object) -> tuple[float | None, str | None]:
 
 def _match_column(name: str, labels: LabelSet) -> tuple[str, str] | None:
     """What a header means: ('category', key), ('total', ''), ('meetings'|'members'|'attendance', ''), ('unit'|'year', '')."""
-    key = _key(name)
     raw = str(name).strip()
+    inside = re.findall(r"\(([^)]*)\)", raw)  # "Tư tưởng chính trị (TTCT)"
+    keys = {_key(re.sub(r"\([^)]*\)", " ", raw))} | {_key(part) for part in inside}
     for label in labels.categories:
-        if raw == label.key or key == _key(label.name) or key in ABBREVIATIONS[label.key]:
+        if raw == label.key or keys & ({_key(label.name)} | set(ABBREVIATIONS[label.key])):
             return "category", label.key
+    key = _key(raw)
     if key in _TOTAL_NAMES:
         return "total", ""
-    for kind, names in _EXTRA.items():
-        if key in names or any(key.startswith(n) for n in names if len(n) > 6):
+    for kind, words in _EXTRA.items():
+        if any(word in key for word in words):
             return kind, ""
     if key in _UNIT_NAMES:
         return "unit", ""
@@ -149,6 +153,8 @@ def _fmt(value: float | None) -> str:
 
 def _row_name(frame: pd.DataFrame, i: int, unit_col: str | None, year_col: str | None) -> str:
     name = str(frame.at[i, unit_col]).strip() if unit_col else ""
+    if not name:  # a merged label cell ("Tổng cộng" in the STT column) stands in
+        name = next((str(v).strip() for v in frame.iloc[i, :3] if str(v).strip() and not str(v).strip().isdigit()), "")
     if year_col and str(frame.at[i, year_col]).strip():
         name = f"{name} ({str(frame.at[i, year_col]).strip()})"
     return name or f"dòng {i + 2}"
@@ -190,7 +196,9 @@ def check_counts(
     findings = check.findings
     values: dict[tuple[int, str], float | None] = {}
     names = [_row_name(frame, i, unit_col, year_col) for i in range(len(frame))]
-    total_rows = [i for i in range(len(frame)) if unit_col and _key(frame.at[i, unit_col]) in _TOTAL_ROWS]
+    # A total row says so in its unit cell, or in any text cell before the numbers (a merged "STT + Đơn vị" cell).
+    label_cols = [c for c in frame.columns if c not in numeric][:3]
+    total_rows = [i for i in range(len(frame)) if any(_key(frame.at[i, c]) in _TOTAL_ROWS for c in label_cols)]
     unit_rows = [i for i in range(len(frame)) if i not in total_rows and any(str(frame.at[i, c]).strip() for c in numeric)]
     check.units = [names[i] for i in unit_rows]
 
@@ -214,7 +222,11 @@ def check_counts(
                                 f"{text}: ghi {_fmt(stated)}, tính được {_fmt(computed)}, chênh {_fmt(stated - computed)}."))
 
     parts_cols = [categories[k] for k in CATEGORY_KEYS if k in categories]
-    for i in unit_rows + total_rows:
+    absent = [labels.name(k) for k in CATEGORY_KEYS if k not in categories]
+    if absent and total_col:
+        findings.append(Finding("thieu_cot", "", ", ".join(absent), None, None, None,
+                                f"Không nhận ra cột của: {', '.join(absent)}; chưa kiểm tra được tổng từng dòng."))
+    for i in (unit_rows + total_rows) if not absent else []:
         parts = [values.get((i, c)) for c in parts_cols]
         stated = values.get((i, total_col)) if total_col else None
         if stated is not None and all(p is not None for p in parts) and sum(parts) != stated:
@@ -234,7 +246,8 @@ def check_counts(
         seen.setdefault(key, i)
     _plausibility(findings, unit_rows + total_rows, names, values, by_role, parts_cols, total_col)
     if against is not None:
-        _compare(check, against, unit_rows, names, values, categories, labels, unit_column, confusion)
+        units = [str(frame.at[i, unit_col]).strip() if unit_col else names[i] for i in unit_rows]
+        _compare(check, against, unit_rows, units, values, categories, labels, unit_column, confusion)
     return check
 
 
@@ -265,7 +278,7 @@ def _plausibility(findings, rows, names, values, by_role, parts_cols, total_col)
             say(attendance, f"trung bình {_fmt(round(a / m))} người mỗi cuộc họp ở chi bộ: khó có thật.")
 
 
-def _compare(check, against, unit_rows, names, values, categories, labels, unit_column, confusion) -> None:
+def _compare(check, against, unit_rows, units, values, categories, labels, unit_column, confusion) -> None:
     """Hand counts against the model's counts per unit, allowing for the model's own error rates."""
     tagged = against.copy() if isinstance(against, pd.DataFrame) else _read_table(against, None)
     if "category" not in tagged.columns:
@@ -286,38 +299,38 @@ def _compare(check, against, unit_rows, names, values, categories, labels, unit_
         confusion = read_manifest(default_model_path())["test_confusion"]
     matrix = np.asarray(confusion, dtype=float)
     rates = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)  # P(predicted j | true i)
-    model_counts: dict[str, np.ndarray] = {}
+    model_counts: dict[str, tuple[str, np.ndarray]] = {}
     for unit, group in tagged.groupby(unit_col):
-        model_counts[_key(unit)] = np.array([(group["category"] == k).sum() for k in CATEGORY_KEYS], dtype=float)
-    matched = set()
-    for i in unit_rows:
-        key = _key(names[i])
+        model_counts[_key(unit)] = (str(unit), np.array([(group["category"] == k).sum() for k in CATEGORY_KEYS], dtype=float))
+    hand_by_unit: dict[str, tuple[str, list[int]]] = {}
+    for i, unit in zip(unit_rows, units):  # several rows of one unit (years) are compared as their sum
+        hand_by_unit.setdefault(_key(unit), (unit, []))[1].append(i)
+    for key, (name, rows) in hand_by_unit.items():
         if key not in model_counts:
-            check.findings.append(Finding("khong_co_van_ban", names[i], "", None, None, None,
-                                          f"Đơn vị '{names[i]}' không có ý kiến nào trong tệp đã gán nhãn."))
+            check.findings.append(Finding("khong_co_van_ban", name, "", None, None, None,
+                                          f"Đơn vị '{name}' không có ý kiến nào trong tệp đã gán nhãn."))
             continue
-        matched.add(key)
-        hand = np.array([values.get((i, categories[k])) if k in categories else None for k in CATEGORY_KEYS], dtype=object)
-        if any(v is None for v in hand):
+        cells = [values.get((i, categories[k])) if k in categories else None for i in rows for k in CATEGORY_KEYS]
+        if any(v is None for v in cells):
             continue
-        hand = hand.astype(float)
-        observed = model_counts[key]
+        hand = np.array(cells, dtype=float).reshape(len(rows), len(CATEGORY_KEYS)).sum(axis=0)
+        observed = model_counts[key][1]
         if observed.sum() != hand.sum():
-            check.findings.append(Finding("so_y_kien_khac", names[i], "tổng", float(hand.sum()), float(observed.sum()),
+            check.findings.append(Finding("so_y_kien_khac", name, "tổng", float(hand.sum()), float(observed.sum()),
                                           float(hand.sum() - observed.sum()),
-                                          f"Đơn vị '{names[i]}': số đếm tay có {_fmt(hand.sum())} ý kiến, tệp gán nhãn có {_fmt(observed.sum())}."))
+                                          f"Đơn vị '{name}': số đếm tay có {_fmt(hand.sum())} ý kiến, tệp gán nhãn có {_fmt(observed.sum())}."))
         expected = hand @ rates
         spread = np.sqrt(hand @ (rates * (1 - rates)))
         for j, k in enumerate(CATEGORY_KEYS):
             low, high = expected[j] - Z * spread[j] - 0.5, expected[j] + Z * spread[j] + 0.5
             if not low <= observed[j] <= high:
                 check.findings.append(Finding(
-                    "lech_van_ban", names[i], labels.name(k), float(hand[j]), float(observed[j]), float(hand[j] - observed[j]),
-                    f"Đơn vị '{names[i]}', {labels.name(k)}: đếm tay {_fmt(hand[j])}; nếu đúng vậy, mô hình (với sai số đo trên "
+                    "lech_van_ban", name, labels.name(k), float(hand[j]), float(observed[j]), float(hand[j] - observed[j]),
+                    f"Đơn vị '{name}', {labels.name(k)}: đếm tay {_fmt(hand[j])}; nếu đúng vậy, mô hình (với sai số đo trên "
                     f"tập test) sẽ đếm khoảng {expected[j]:.1f}, trong khoảng {max(low, 0):.1f}–{high:.1f}; mô hình đếm được "
                     f"{_fmt(observed[j])}. Nên xem lại các ý kiến của đơn vị này.",
                 ))
-    for key in model_counts:
-        if key not in matched and key not in {_key(names[i]) for i in unit_rows}:
-            check.findings.append(Finding("khong_co_so_tay", key, "", None, None, None,
-                                          f"Đơn vị '{key}' có trong tệp gán nhãn nhưng không có trong bảng số liệu."))
+    for key, (name, _) in model_counts.items():
+        if key not in hand_by_unit:
+            check.findings.append(Finding("khong_co_so_tay", name, "", None, None, None,
+                                          f"Đơn vị '{name}' có trong tệp gán nhãn nhưng không có trong bảng số liệu."))

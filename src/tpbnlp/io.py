@@ -81,11 +81,14 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return data.decode(name, errors="replace"), name
     try:
         return codecs.getincrementaldecoder("utf-8")().decode(data), "utf-8"
-    except UnicodeDecodeError as exc:
-        bad_share = sum(1 for b in data if b >= 0x80) / max(len(data), 1)
-        if exc.start > len(data) * 0.5 and bad_share < 0.01:
-            # a UTF-8 file with a few damaged bytes: keep it UTF-8, damaged rows get a status
-            return data.decode("utf-8", errors="replace"), "utf-8"
+    except UnicodeDecodeError:
+        text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(data)
+        damaged = text.count("\ufffd")
+        valid = sum(1 for ch in text if ord(ch) > 0x7F) - damaged
+        if valid >= 5 * damaged:
+            # mostly valid UTF-8 with a few stray bytes (curly quotes pasted from Windows…):
+            # keep it UTF-8; the damaged rows get a status
+            return text, "utf-8"
     latin = data.decode("latin-1")
     with contextlib.suppress(LegacyEncodingError):
         if detect_legacy_encoding(latin):
@@ -112,6 +115,7 @@ class Table:
 
 def _pick_text_column(columns: Sequence[str], column: str | None, source: str) -> str:
     if column is not None:
+        column = unicodedata.normalize("NFC", column)
         if column not in columns:
             raise InputError(f"{source}: không có cột {column!r}. Các cột có: {', '.join(map(str, columns))}.")
         return column
@@ -119,6 +123,9 @@ def _pick_text_column(columns: Sequence[str], column: str | None, source: str) -
     for name in TEXT_COLUMNS:
         if name in by_name:
             return by_name[name]
+    for name, original in by_name.items():  # "Nội dung ý kiến, kiến nghị", "Ý kiến đóng góp"
+        if name.startswith(("nội dung", "ý kiến", "noi dung", "y kien")):
+            return original
     raise InputError(
         f"{source}: không biết cột nào là nội dung ý kiến; hãy chỉ rõ bằng --column. "
         f"Các cột có: {', '.join(map(str, columns))}."
@@ -163,14 +170,27 @@ class _ComposedStream:
         self._stream.close()
 
 
+def _delimiter(lines: Sequence[str]) -> str:
+    """The delimiter that splits the first lines into the same number of fields, the most of them."""
+    best, best_score = ",", (-1, -1)
+    for candidate in ",;\t|":
+        if candidate not in lines[0]:
+            continue
+        widths = [len(row) for row in csv.reader(lines, delimiter=candidate) if row]
+        score = (sum(1 for w in widths if w == widths[0]), widths[0])
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
 def _csv_chunks(stream: IO[str], chunk_rows: int) -> tuple[list[str], Iterator[pd.DataFrame]]:
     first = stream.readline()
     if not first.strip():
         return [], iter(())
-    # the header rarely holds a delimiter inside a name: the most frequent candidate is the one
-    delimiter = max(",;\t|", key=first.count) if any(d in first for d in ",;\t|") else ","
-    reader = csv.reader((line.replace("\x00", "") for line in _chain([first], stream)), delimiter=delimiter)
-    header = [h.strip() or f"cot_{i + 1}" for i, h in enumerate(next(reader))]
+    head = [first] + [line for line in (stream.readline() for _ in range(8)) if line]
+    delimiter = _delimiter(head)
+    reader = csv.reader((line.replace("\x00", "") for line in _chain(head, stream)), delimiter=delimiter)
+    header = [unicodedata.normalize("NFC", h).strip() or f"cot_{i + 1}" for i, h in enumerate(next(reader))]
     header = _unique(header)
     width = len(header)
 
@@ -233,12 +253,15 @@ def _jsonl_rows(lines: Sequence[str]) -> Iterator[dict[str, str]]:
             continue
         if not isinstance(value, dict):
             value = {"text": value}
-        yield {str(k): v if isinstance(v, str) else "" if v is None else json.dumps(v, ensure_ascii=False) for k, v in value.items()}
+        yield {
+            unicodedata.normalize("NFC", str(k)): v if isinstance(v, str) else "" if v is None else json.dumps(v, ensure_ascii=False)
+            for k, v in value.items()
+        }
 
 
 def _jsonl_table(stream: IO[str], chunk_rows: int) -> tuple[list[str], Iterator[pd.DataFrame]]:
     """JSON Lines: the columns are every key of every object, in order of first appearance."""
-    lines = stream.read().splitlines()
+    lines = [line.rstrip("\r") for line in stream.read().split("\n")]
     stream.close()
     columns: dict[str, None] = {}
     for row in _jsonl_rows(lines):
@@ -263,7 +286,9 @@ def _xlsx_chunks(path: Path, sheet: str | None, chunk_rows: int) -> tuple[list[s
     if header_row is None:
         workbook.close()
         return [], 0, iter(())
-    header = _unique([str(h).strip() if h is not None and str(h).strip() else f"cot_{i + 1}" for i, h in enumerate(header_row)])
+    header = _unique(
+        [unicodedata.normalize("NFC", str(h)).strip() if h is not None and str(h).strip() else f"cot_{i + 1}" for i, h in enumerate(header_row)]
+    )
     width = len(header)
     total = (worksheet.max_row - 1) if worksheet.max_row else None
 
@@ -362,10 +387,20 @@ class TableWriter:
             csv.writer(self._handle).writerows(values)
         elif self.fmt == "xlsx":
             for row in values:
-                self._sheet.append([_excel_safe(v) for v in row])
+                self._sheet.append([self._cell(v) for v in row])
         else:
             for row in values:
                 self._handle.write(json.dumps(dict(zip(self._columns, row)), ensure_ascii=False, default=str) + "\n")
+
+    def _cell(self, value: Any) -> Any:
+        value = _excel_safe(value)
+        if isinstance(value, str) and value.startswith("="):  # text, not a formula
+            from openpyxl.cell import WriteOnlyCell
+
+            cell = WriteOnlyCell(self._sheet, value=value)
+            cell.data_type = "s"
+            return cell
+        return value
 
     def __exit__(self, kind, value, traceback) -> None:
         try:

@@ -78,8 +78,8 @@ def _docx_blocks(path: Path) -> list[Block]:
     blocks: list[Block] = []
     for element in document.element.body.iterchildren():
         tag = element.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            blocks.append(Paragraph(element, document).text)
+        if tag == "p":  # a line break inside a paragraph (Shift+Enter) separates lines too
+            blocks.extend(Paragraph(element, document).text.split("\n"))
         elif tag == "tbl":
             for row in Table(element, document).rows:
                 cells = []
@@ -137,7 +137,7 @@ _OPINIONS_END = re.compile(
     r"đ/c chủ trì|tiếp thu|buổi (?:họp|sinh hoạt) kết thúc|biên bản (?:kết thúc|đã được|được thông qua|lập xong)|thư ký|chủ trì\b)",
     re.IGNORECASE,
 )
-_SELF_CRITICISM = re.compile(r"tự phê bình|kiểm điểm", re.IGNORECASE)
+_NOT_AN_OPINION = re.compile(r"tự phê bình|kiểm điểm|chủ trì|thư ký|kết luận|đọc|báo cáo|thông qua", re.IGNORECASE)
 _UNIT = re.compile(r"^\s*(CHI BỘ|ĐẢNG BỘ)\s+(.+?)\s*$", re.IGNORECASE)
 _DATE_WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 _DATE_DIGITS = re.compile(r"ngày\s+(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", re.IGNORECASE)
@@ -251,6 +251,10 @@ def split_minutes(blocks: list[Block], file: str = "") -> Minutes:
             table.clear()
 
     paragraphs = 0
+    # Without an opinions heading, speaker turns anywhere count (plain paragraphs then do not).
+    strict = not _has_opinions_heading(blocks)
+    if strict:
+        section = "opinions"
     for block in blocks:
         if isinstance(block, list):
             if any(cell.strip() for cell in block):
@@ -262,7 +266,7 @@ def split_minutes(blocks: list[Block], file: str = "") -> Minutes:
         if not line:
             continue
         paragraphs += 1
-        if _OPINIONS_END.match(_MARKER.sub("", line)) and section == "opinions":
+        if _OPINIONS_END.match(_MARKER.sub("", line)) and section == "opinions" and (found or not strict):
             section = "after"
             continue
         if section != "opinions":
@@ -281,10 +285,12 @@ def split_minutes(blocks: list[Block], file: str = "") -> Minutes:
         else:
             turn = _TURN.match(body)
             head_speaker, head_member = _speaker_from_head(turn.group("head")) if turn else (None, None)
-            if turn and head_speaker:
+            if turn and head_speaker and not (strict and _NOT_AN_OPINION.search(turn.group("head"))):
                 speaker, member, text = head_speaker, head_member, turn.group("text")
             elif sub and speaker_for_sub:
                 speaker, text = speaker_for_sub, body
+            elif strict:
+                continue
             else:
                 text = body
         text = text.strip()
@@ -312,3 +318,7 @@ def read_minutes(path: str | os.PathLike[str]) -> Minutes:
     """Read and split one minutes file (raises :class:`MinutesError` naming the file)."""
     path = Path(path)
     return split_minutes(read_blocks(path), path.name)
+
+
+def _has_opinions_heading(blocks: list[Block]) -> bool:
+    return any(isinstance(b, str) and _OPINIONS_START.search(b) and len(b) < 120 for b in blocks)

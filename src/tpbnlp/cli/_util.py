@@ -49,6 +49,9 @@ def user_errors() -> Iterator[None]:
         yield
     except TpbnlpError as exc:
         fail(str(exc))
+    except OSError as exc:  # writing an output that is open in Excel, a folder in the way, a full disk…
+        where = f" {exc.filename}" if exc.filename else ""
+        fail(f"Không đọc/ghi được tệp{where}: {exc.strerror or exc}. Nếu tệp đang mở trong Excel hay Word, hãy đóng lại rồi chạy lại.")
 
 
 def _show_version(value: bool) -> None:

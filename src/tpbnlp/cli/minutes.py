@@ -43,6 +43,12 @@ def minutes_command(
         write_report(report, output, fmt)
     for _, why in report.failures:
         err_console.print(f"[yellow]Bỏ qua[/] {why}", highlight=False)
+    for m in report.minutes:
+        if not m.opinions:
+            err_console.print(
+                f"[yellow]Chú ý[/] {m.file}: không tìm thấy ý kiến nào; hãy mở biên bản kiểm tra lại cách ghi ý kiến.",
+                highlight=False,
+            )
     table = Table(title="Số ý kiến theo đơn vị và lĩnh vực", title_justify="left")
     table.add_column("Đơn vị")
     for column in report.categories.columns:
