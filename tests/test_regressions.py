@@ -103,3 +103,14 @@ def test_counts_headers_as_offices_write_them_and_a_total_row_in_the_number_colu
     table.loc[2, "Lĩnh vực khác"] = "7"
     found = {(f.kind, f.row, f.column) for f in check_counts(table).findings}
     assert ("tong_cot", "Tổng cộng", "Lĩnh vực khác") in found and ("tong_hang", "Tổng cộng", "Tổng số ý kiến") in found
+
+
+def test_a_real_number_in_an_excel_counts_sheet_stays_a_fraction(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["Đơn vị", "TTCT", "PCĐĐ", "CTNV", "TCKL", "LVK"])
+    workbook.active.append(["Ấp A", 2.125, 1, 2, 3, 4])
+    workbook.save(tmp_path / "so.xlsx")
+    findings = check_counts(tmp_path / "so.xlsx").findings
+    assert [(f.kind, f.stated) for f in findings] == [("so_le", 2.125)]

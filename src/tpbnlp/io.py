@@ -14,6 +14,7 @@ import csv
 import io as _io
 import json
 import os
+import re
 import sys
 import tempfile
 import unicodedata
@@ -295,8 +296,12 @@ def _xlsx_chunks(path: Path, sheet: str | None, chunk_rows: int) -> tuple[list[s
     def cell(value: Any) -> str:
         if value is None:
             return ""
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
+        if isinstance(value, float):
+            if value.is_integer():
+                return str(int(value))
+            text = repr(value)
+            # "2.125" would read back as two thousand one hundred and twenty-five: keep it a decimal
+            return text + "0" if re.fullmatch(r"-?\d{1,3}\.\d{3}", text) else text
         return str(value)
 
     values = ([cell(v) for v in row[:width]] + [""] * (width - len(row)) for row in rows)
