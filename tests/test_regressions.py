@@ -114,3 +114,17 @@ def test_a_real_number_in_an_excel_counts_sheet_stays_a_fraction(tmp_path):
     workbook.save(tmp_path / "so.xlsx")
     findings = check_counts(tmp_path / "so.xlsx").findings
     assert [(f.kind, f.stated) for f in findings] == [("so_le", 2.125)]
+
+
+def test_title_rows_above_the_header_are_skipped(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in (["BẢNG TỔNG HỢP Ý KIẾN ĐÓNG GÓP NĂM 2024"], [], ["STT", "Đơn vị", "Nội dung ý kiến"], [1, "Ấp A", OPINION]):
+        workbook.active.append(row)
+    workbook.save(tmp_path / "tieu_de.xlsx")
+    result = runner.invoke(app, ["tag", str(tmp_path / "tieu_de.xlsx"), "-q"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0].startswith("STT,Đơn vị,Nội dung ý kiến,category") and len(result.stdout.splitlines()) == 2
+    (tmp_path / "tieu_de.csv").write_text("BẢNG SỐ LIỆU,,,,,\n,,,,,\nĐơn vị,TTCT,PCĐĐ,CTNV,TCKL,LVK\nẤp A,1,2,3,4,5\n", encoding="utf-8-sig")
+    assert check_counts(tmp_path / "tieu_de.csv").units == ["Ấp A"]

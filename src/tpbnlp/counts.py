@@ -132,11 +132,11 @@ def _match_column(name: str, labels: LabelSet) -> tuple[str, str] | None:
     return None
 
 
-def _read_table(path: str | os.PathLike[str], sheet: str | None) -> pd.DataFrame:
+def _read_table(path: str | os.PathLike[str], sheet: str | None, is_header=None) -> pd.DataFrame:
     from .io import InputError
 
     try:
-        opened = open_table(path, sheet=sheet, chunk_rows=100_000, need_text=False)
+        opened = open_table(path, sheet=sheet, chunk_rows=100_000, need_text=False, is_header=is_header)
         frames = list(opened.chunks)
     except InputError as exc:
         raise CountsError(str(exc)) from None
@@ -176,7 +176,10 @@ def check_counts(
     default the shipped model's, from its manifest.
     """
     labels = labels or load_labels()
-    frame = table.copy() if isinstance(table, pd.DataFrame) else _read_table(table, sheet)
+    def names_categories(row) -> bool:  # the header row, under any title lines
+        return sum(1 for cell in row if (_match_column(cell, labels) or ("",))[0] == "category") >= 2
+
+    frame = table.copy() if isinstance(table, pd.DataFrame) else _read_table(table, sheet, names_categories)
     frame = frame.reset_index(drop=True).astype(object)
     roles = {col: _match_column(col, labels) for col in frame.columns}
     categories = {role[1]: col for col, role in roles.items() if role and role[0] == "category"}

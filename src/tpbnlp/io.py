@@ -133,6 +133,14 @@ def _pick_text_column(columns: Sequence[str], column: str | None, source: str) -
     )
 
 
+def _names_a_text_column(row: Sequence[str]) -> bool:
+    try:
+        _pick_text_column([c for c in row if c], None, "")
+    except InputError:
+        return False
+    return True
+
+
 def _count_lines(path: Path) -> int:
     with open(path, "rb") as handle:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
@@ -184,13 +192,35 @@ def _delimiter(lines: Sequence[str]) -> str:
     return best
 
 
-def _csv_chunks(stream: IO[str], chunk_rows: int) -> tuple[list[str], Iterator[pd.DataFrame]]:
+HeaderTest = Callable[[Sequence[str]], bool]
+#: How far down a title block may push the header row.
+_HEADER_SEARCH = 10
+
+
+def _header_index(rows: Sequence[Sequence[str]], is_header: HeaderTest | None) -> int | None:
+    """The first of the top rows that ``is_header`` accepts (title lines above a table are skipped)."""
+    if is_header is None:
+        return None
+    for i, row in enumerate(rows[:_HEADER_SEARCH]):
+        if is_header([unicodedata.normalize("NFC", str(c)).strip() for c in row if c is not None]):
+            return i
+    return None
+
+
+def _csv_chunks(stream: IO[str], chunk_rows: int, is_header: HeaderTest | None = None) -> tuple[list[str], Iterator[pd.DataFrame]]:
     first = stream.readline()
     if not first.strip():
         return [], iter(())
-    head = [first] + [line for line in (stream.readline() for _ in range(8)) if line]
-    delimiter = _delimiter(head)
+    head = [first] + [line for line in (stream.readline() for _ in range(_HEADER_SEARCH + 2)) if line]
+    delimiter, skip = _delimiter(head), 0
+    for candidate in ",;\t|":  # a header under title lines decides the delimiter too
+        found = _header_index(list(csv.reader(head, delimiter=candidate)), is_header)
+        if found:
+            delimiter, skip = candidate, found
+            break
     reader = csv.reader((line.replace("\x00", "") for line in _chain(head, stream)), delimiter=delimiter)
+    for _ in range(skip):
+        next(reader)
     header = [unicodedata.normalize("NFC", h).strip() or f"cot_{i + 1}" for i, h in enumerate(next(reader))]
     header = _unique(header)
     width = len(header)
@@ -272,7 +302,9 @@ def _jsonl_table(stream: IO[str], chunk_rows: int) -> tuple[list[str], Iterator[
     return header, _batched(([row.get(c, "") for c in header] for row in _jsonl_rows(lines)), header, chunk_rows)
 
 
-def _xlsx_chunks(path: Path, sheet: str | None, chunk_rows: int) -> tuple[list[str], int | None, Iterator[pd.DataFrame]]:
+def _xlsx_chunks(
+    path: Path, sheet: str | None, chunk_rows: int, is_header: HeaderTest | None = None
+) -> tuple[list[str], int | None, Iterator[pd.DataFrame]]:
     from openpyxl import load_workbook
 
     try:
@@ -282,7 +314,9 @@ def _xlsx_chunks(path: Path, sheet: str | None, chunk_rows: int) -> tuple[list[s
     if sheet is not None and sheet not in workbook.sheetnames:
         raise InputError(f"{path}: không có trang {sheet!r}. Các trang có: {', '.join(workbook.sheetnames)}.")
     worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-    rows = worksheet.iter_rows(values_only=True)
+    top = list(worksheet.iter_rows(values_only=True, max_row=_HEADER_SEARCH))
+    skip = _header_index(top, is_header) or 0  # title rows above the table are skipped
+    rows = worksheet.iter_rows(values_only=True, min_row=skip + 1)
     header_row = next(rows, None)
     if header_row is None:
         workbook.close()
@@ -291,7 +325,7 @@ def _xlsx_chunks(path: Path, sheet: str | None, chunk_rows: int) -> tuple[list[s
         [unicodedata.normalize("NFC", str(h)).strip() if h is not None and str(h).strip() else f"cot_{i + 1}" for i, h in enumerate(header_row)]
     )
     width = len(header)
-    total = (worksheet.max_row - 1) if worksheet.max_row else None
+    total = (worksheet.max_row - 1 - skip) if worksheet.max_row else None
 
     def cell(value: Any) -> str:
         if value is None:
@@ -316,12 +350,18 @@ def open_table(
     fmt: str | None = None,
     chunk_rows: int = 2000,
     need_text: bool = True,
+    is_header: HeaderTest | None = None,
 ) -> Table:
     """Open an input table for streaming. ``path`` ``-`` is standard input.
 
     ``need_text=False`` is for tables that have no opinion text (counts): the
-    first column then stands in as the text column.
+    first column then stands in as the text column. The header is the first
+    row (CSV, XLSX) unless a row among the first ten passes ``is_header``; by
+    default, when a text column is needed, the first row that names one.
     """
+    if is_header is None and need_text:
+        wanted = None if column is None else unicodedata.normalize("NFC", column)
+        is_header = _names_a_text_column if wanted is None else (lambda row: wanted in row)
     fmt = detect_format(path, fmt)
     source = "đầu vào chuẩn" if str(path) == "-" else str(path)
     if str(path) != "-" and not Path(path).is_file():
@@ -329,7 +369,7 @@ def open_table(
     if fmt == "xlsx":
         if str(path) == "-":
             raise InputError("Không đọc được Excel từ đầu vào chuẩn; hãy đưa đường dẫn tệp.")
-        header, total, chunks = _xlsx_chunks(Path(path), sheet, chunk_rows)
+        header, total, chunks = _xlsx_chunks(Path(path), sheet, chunk_rows, is_header)
         return Table(header, _pick_text_column(header, column, source) if need_text else header[0], total, chunks)
     try:
         stream, encoding = _open_text(path)
@@ -339,7 +379,7 @@ def open_table(
     if fmt == "txt":
         return Table(["line", "text"], "text", estimate, _txt_chunks(stream, chunk_rows), encoding)
     if fmt == "csv":
-        header, chunks = _csv_chunks(stream, chunk_rows)
+        header, chunks = _csv_chunks(stream, chunk_rows, is_header)
         estimate = estimate and max(estimate - 1, 0)
     else:
         header, chunks = _jsonl_table(stream, chunk_rows)
