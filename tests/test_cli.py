@@ -57,3 +57,11 @@ def test_broken_label_file_gives_a_message_not_a_traceback(tmp_path):
 def test_no_arguments_shows_help():
     result = runner.invoke(app, [])
     assert "labels" in result.stdout
+
+
+def test_help_texts_name_the_formats_the_library_supports():
+    from tpbnlp.cli import minutes, tag
+    from tpbnlp.io import FORMATS
+    from tpbnlp.report import REPORT_FORMATS
+
+    assert tag.FORMATS == FORMATS and minutes.REPORT_FORMATS == REPORT_FORMATS

@@ -9,7 +9,6 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from ..counts import check_counts
 from ..labels import load_labels
 from ._util import LabelsOption, app, console, fail, user_errors
 
@@ -35,6 +34,8 @@ def check_counts_command(
 
     Mã thoát: 0 khi không thấy gì; 1 khi có phát hiện; 2 khi sai cách dùng hoặc không đọc được tệp.
     """
+    from ..counts import check_counts
+
     if fmt not in ("table", "json"):
         fail("--format phải là 'table' hoặc 'json'.")
     with user_errors():

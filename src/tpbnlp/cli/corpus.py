@@ -8,7 +8,6 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from ..corpus import SPLITS, CorpusFloors, check_corpus, load_corpus
 from ..labels import load_labels
 from ._util import LabelsOption, app, console, err_console, user_errors
 
@@ -43,6 +42,8 @@ def check_command(
     labels: LabelsOption = None,
 ) -> None:
     """Kiểm tra bộ dữ liệu: khóa nhãn, trùng lặp, gần trùng lặp giữa các split, và đếm số lượng."""
+    from ..corpus import SPLITS, CorpusFloors, check_corpus, load_corpus
+
     with user_errors():
         label_set = load_labels(labels)
         frame = load_corpus(path)

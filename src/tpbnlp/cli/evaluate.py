@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.table import Table
 
-from ..corpus import read_labelled
-from ..evaluate import ClassScore, Evaluation, evaluate
+if TYPE_CHECKING:
+    from ..evaluate import ClassScore, Evaluation
+
 from ..labels import LabelSet, load_labels
 from ._util import LabelsOption, ModelOption, TrustOption, app, console, load_model, user_errors
 
@@ -63,6 +64,9 @@ def evaluate_command(
     labels: LabelsOption = None,
 ) -> None:
     """Đánh giá mô hình: độ chính xác, precision/recall/F1, ma trận nhầm lẫn, F1 chủ đề, sai số hiệu chỉnh."""
+    from ..corpus import read_labelled
+    from ..evaluate import evaluate
+
     classifier = load_model(model, trust, labels)
     with user_errors():
         label_set = load_labels(labels)

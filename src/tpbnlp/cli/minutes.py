@@ -8,7 +8,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from ..report import REPORT_FORMATS, build_report, minutes_files, vn_number, write_report
+
+REPORT_FORMATS = ("xlsx", "json", "csv", "md")  # tpbnlp.report.REPORT_FORMATS, without importing pandas for --help
 from ._util import LabelsOption, ModelOption, TrustOption, app, console, err_console, fail, load_model, user_errors
 
 
@@ -30,6 +31,8 @@ def minutes_command(
     Mã thoát: 0 khi đọc được mọi biên bản; 1 khi có biên bản không đọc được (các biên bản khác vẫn vào
     báo cáo); 2 khi sai cách dùng.
     """
+    from ..report import build_report, minutes_files, vn_number, write_report
+
     fmt = fmt or (output.suffix.lower().lstrip(".") if output else "xlsx")
     if fmt not in REPORT_FORMATS:
         fail(f"Định dạng báo cáo {fmt!r} không được hỗ trợ; dùng một trong: {', '.join(REPORT_FORMATS)}.")

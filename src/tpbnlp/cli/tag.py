@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ..io import FORMATS
+if TYPE_CHECKING:
+    from ..tagging import TagSummary
+
+# Heavy modules (pandas, scikit-learn) are imported inside the command, so that
+# `tpbnlp --help` and `tpbnlp --version` answer at once.
+FORMATS = ("csv", "xlsx", "jsonl", "txt")
+
 from ..labels import LabelSet
-from ..tagging import TagSummary, tag_file
 from ._util import LabelsOption, ModelOption, TrustOption, app, err_console, fail, load_model, user_errors
 
 
@@ -54,6 +59,8 @@ def tag_command(
     Mã thoát: 0 khi mọi dòng đều được gán nhãn; 1 khi có dòng trống hoặc lỗi (các dòng khác vẫn
     được gán nhãn và ghi đủ); 2 khi sai cách dùng hoặc không đọc/ghi được tệp.
     """
+    from ..tagging import tag_file
+
     classifier = load_model(model, trust, labels)
     show = not quiet and err_console.is_terminal
     progress = Progress(

@@ -8,7 +8,6 @@ from typing import Annotated, Optional
 import typer
 
 from ..labels import load_labels
-from ..train import train
 from ._util import LabelsOption, app, console, err_console, user_errors
 from .evaluate import print_evaluation
 
@@ -23,6 +22,8 @@ def train_command(
     labels: LabelsOption = None,
 ) -> None:
     """Huấn luyện mô hình từ bộ dữ liệu: học trên train, chọn tham số trên dev, đánh giá trên test."""
+    from ..train import train
+
     with user_errors():
         label_set = load_labels(labels)
         result = train(
