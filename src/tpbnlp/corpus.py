@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import TpbnlpError
+from .io import atomic_output
 from .labels import LabelSet, load_labels
 from .text import normalize, strip_diacritics
 
@@ -298,11 +299,9 @@ def write_corpus(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Write a corpus frame back to CSV (topics ``|``-joined), atomically."""
     out = frame.copy()
     out["topics"] = ["|".join(t) for t in out["topics"]]
-    path = Path(path)
-    tmp = path.with_suffix(path.suffix + ".tmp")
     columns = list(COLUMNS) + ([NOTE] if NOTE in out.columns else [])
-    out[columns].to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
-    os.replace(tmp, path)
+    with atomic_output(path) as tmp:
+        out[columns].to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
 
 
 

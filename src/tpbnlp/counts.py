@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import TpbnlpError
-from .io import open_table
+from .io import InputError, open_table
 from .labels import CATEGORY_KEYS, LabelSet, load_labels
 from .text import normalize, strip_diacritics
 
@@ -133,8 +133,6 @@ def _match_column(name: str, labels: LabelSet) -> tuple[str, str] | None:
 
 
 def _read_table(path: str | os.PathLike[str], sheet: str | None, is_header=None) -> pd.DataFrame:
-    from .io import InputError
-
     try:
         opened = open_table(path, sheet=sheet, chunk_rows=100_000, need_text=False, is_header=is_header)
         frames = list(opened.chunks)

@@ -36,7 +36,7 @@ __all__ = [
     "decode_bytes",
     "detect_format",
     "open_table",
-    "write_table",
+    "atomic_output",
 ]
 
 FORMATS = ("csv", "xlsx", "jsonl", "txt")
@@ -388,6 +388,25 @@ def open_table(
     return Table(header, _pick_text_column(header, column, source) if need_text else header[0], estimate, chunks, encoding)
 
 
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary file beside ``path``, moved onto it only when the block ends without error.
+
+    A crash or Ctrl-C therefore leaves the previous ``path`` (if any) whole and no partial file.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
 class TableWriter:
     """Writes chunks to ``path`` in its format, atomically; ``None`` writes CSV to standard output."""
 
@@ -397,6 +416,7 @@ class TableWriter:
         if self.fmt == "txt":
             raise InputError("Kết quả không ghi được ra .txt; hãy dùng .csv, .xlsx hoặc .jsonl.")
         self._tmp: Path | None = None
+        self._stack = contextlib.ExitStack()
         self._handle: IO[str] | None = None
         self._workbook = None
         self._sheet = None
@@ -404,10 +424,7 @@ class TableWriter:
 
     def __enter__(self) -> TableWriter:
         if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-            os.close(fd)
-            self._tmp = Path(name)
+            self._tmp = self._stack.enter_context(atomic_output(self.path))
         if self.fmt == "xlsx":
             from openpyxl import Workbook
 
@@ -451,15 +468,14 @@ class TableWriter:
         try:
             if self._workbook is not None and kind is None:
                 self._workbook.save(self._tmp)
-            if self._handle is not None and self._handle is not sys.stdout:
-                self._handle.close()
-            elif self._handle is sys.stdout:
+            if self._handle is sys.stdout:
                 sys.stdout.flush()
-            if kind is None and self._tmp is not None:
-                os.replace(self._tmp, self.path)
-        finally:
-            if self._tmp is not None and self._tmp.exists():
-                self._tmp.unlink()
+            elif self._handle is not None:
+                self._handle.close()
+        except BaseException:
+            self._stack.__exit__(*sys.exc_info())
+            raise
+        self._stack.__exit__(kind, value, traceback)
 
 
 _ILLEGAL_XLSX = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
@@ -473,9 +489,3 @@ def _excel_safe(value: Any) -> Any:
         if len(value) > _EXCEL_CELL_LIMIT:
             value = value[: _EXCEL_CELL_LIMIT - 1] + "…"
     return value
-
-
-def write_table(frame: pd.DataFrame, path: str | os.PathLike[str] | None, fmt: str | None = None) -> None:
-    """Write a whole table at once (atomically, in the format of ``path``)."""
-    with TableWriter(path, fmt) as writer:
-        writer.write(frame)

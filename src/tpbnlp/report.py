@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .io import InputError
+from .io import InputError, atomic_output
 from .labels import LabelSet
 from .minutes import MINUTES_SUFFIXES, Minutes, MinutesError, read_minutes
 from .model import OpinionClassifier
@@ -156,11 +155,7 @@ def write_report(report: MinutesReport, path: str | os.PathLike[str], fmt: str |
     fmt = fmt or path.suffix.lower().lstrip(".")
     if fmt not in REPORT_FORMATS:
         raise InputError(f"Định dạng báo cáo {fmt!r} không được hỗ trợ; dùng một trong: {', '.join(REPORT_FORMATS)}.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
+    with atomic_output(path) as tmp:
         if fmt == "xlsx":
             with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
                 report.opinions.to_excel(writer, sheet_name="Y kien", index=False)
@@ -186,8 +181,4 @@ def write_report(report: MinutesReport, path: str | os.PathLike[str], fmt: str |
             tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
         else:
             tmp.write_text(_markdown(report), encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
