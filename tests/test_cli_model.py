@@ -104,3 +104,23 @@ def test_train_builds_a_loadable_model(tmp_path):
     assert manifest["params"]["C"] in manifest["params"]["c_grid"]
     tagged = runner.invoke(app, ["tag", str(EXAMPLE), "--model", str(tmp_path / "nho"), "--trust"])
     assert tagged.exit_code == 0
+
+
+def test_evaluate_gives_figures_per_origin(tmp_path):
+    path = tmp_path / "nhan.csv"
+    pd.DataFrame(
+        {
+            "text": [
+                "Đề nghị tỉnh hỗ trợ thêm vốn vay cho hộ nghèo nuôi bò.",
+                "Đồng chí Ba không đóng đảng phí sáu tháng nay.",
+                "Cử tri phản ánh cán bộ tư pháp xã đòi tiền mới chứng thực giấy tờ cho dân.",
+            ],
+            "category": ["linh_vuc_khac", "y_thuc_to_chuc_ky_luat", "pham_chat_dao_duc_loi_song"],
+            "origin": ["authored", "authored", "real"],
+        }
+    ).to_csv(path, index=False)
+    report = json.loads(runner.invoke(app, ["evaluate", "--data", str(path), "--json"]).stdout)
+    assert {k: v["rows"] for k, v in report["by_group"].items()} == {"authored": 2, "real": 1}
+    shown = runner.invoke(app, ["evaluate", "--data", str(path)], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0
+    assert "Theo nguồn gốc ý kiến" in shown.stdout and "từ ý kiến thực tế" in shown.stdout

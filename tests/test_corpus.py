@@ -12,12 +12,15 @@ from tpbnlp.corpus import (
     default_corpus_path,
     load_corpus,
     near_duplicates,
+    source_site,
     write_corpus,
 )
 from tpbnlp.labels import load_labels
 from tpbnlp.text import strip_diacritics
 
 runner = CliRunner()
+#: real-derived rows the shipped corpus keeps at least
+REAL_ROWS = 2000
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +44,38 @@ def test_shipped_corpus_passes_with_its_floors(shipped_report):
     assert shipped_report.cross_split == []
 
 
-def test_shipped_splits_are_stratified(shipped_report):
-    for key, total in shipped_report.categories.items():
-        shares = [shipped_report.category_by_split[s][key] / total for s in ("train", "dev", "test")]
+def test_shipped_splits_are_stratified(shipped):
+    authored = shipped[shipped.origin == "authored"]
+    for key, rows in authored.groupby("category"):
+        shares = [(rows.split == s).mean() for s in ("train", "dev", "test")]
         assert shares[0] == pytest.approx(0.70, abs=0.05)
         assert shares[1] == pytest.approx(0.15, abs=0.04)
         assert shares[2] == pytest.approx(0.15, abs=0.04)
+    # real-derived rows: whole sites go to one split, so shares are looser, but every split has every category
+    real = shipped[shipped.origin == "real"]
+    shares = [(real.split == s).mean() for s in ("train", "dev", "test")]
+    assert shares[0] == pytest.approx(0.70, abs=0.06)
+    assert shares[1] == pytest.approx(0.15, abs=0.05) and shares[2] == pytest.approx(0.15, abs=0.05)
+    for split in ("dev", "test"):
+        assert set(real[real.split == split].category) == set(load_labels().category_keys)
+
+
+def test_shipped_real_slice(shipped, shipped_report):
+    real = shipped[shipped.origin == "real"]
+    assert len(real) >= REAL_ROWS and real.source.str.startswith("http").all()
+    assert shipped_report.pages >= 400 and shipped_report.sites >= 60
+    assert shipped_report.cross_split_sites == []
+    sites = real.source.map(source_site)
+    assert sites.groupby(sites).size().max() < 0.08 * len(real)  # no single site dominates
+    # the authored rows carry no page address
+    assert (shipped[shipped.origin == "authored"].source == "").all()
+
+
+def test_source_site():
+    assert source_site("https://www.baotravinh.vn/chinh-tri/bai-1.html") == "baotravinh.vn"
+    assert source_site("http://m.baomoi.com/a/c/1.epi") == "baomoi.com"
+    assert source_site("https://dangcongsan.vn:443/x?y=1") == "dangcongsan.vn"
+    assert source_site("") == ""
 
 
 def test_shipped_corpus_uses_every_register_and_label(shipped_report):
@@ -71,6 +100,21 @@ def test_clean_small_corpus_has_no_problems():
     report = check_corpus(small_corpus(), floors=None)
     assert report.ok, report.problems
     assert report.categories["linh_vuc_khac"] == 1 and report.topics["dat_dai"] == 1 and report.no_topic == 2
+
+
+def test_checker_validates_origin_and_source():
+    frame = small_corpus().assign(origin="real", source="https://baosoctrang.org.vn/bai-1.html")
+    frame.loc[1, "origin"] = "ban_dich"
+    frame.loc[2, "source"] = ""
+    frame.loc[3, "source"] = "báo Sóc Trăng"
+    frame.loc[4, "source"] = "https://www.baosoctrang.org.vn/bai-2.html"  # same site as a1, another split
+    text = "\n".join(check_corpus(frame, floors=None).problems)
+    assert "id a2: nguồn gốc (origin) không hợp lệ 'ban_dich'" in text
+    assert "id a3: ý kiến thực tế (origin real) cần địa chỉ trang nguồn" in text
+    assert "id a4: địa chỉ nguồn (source) không phải địa chỉ trang web" in text
+    assert "trang baosoctrang.org.vn có ý kiến ở nhiều split" in text
+    authored = small_corpus().assign(origin="authored", source="")
+    assert check_corpus(authored, floors=None).ok
 
 
 def test_checker_finds_planted_faults():
@@ -124,6 +168,17 @@ def test_assign_splits_keeps_near_copies_together_and_existing_splits():
     assert splits[5] == "dev"  # the near copy follows the row it copies
     assert set(splits) <= {"train", "dev", "test"}
     assert list(assign_splits(frame.iloc[::-1].reset_index(drop=True))) == list(splits[::-1])
+
+
+def test_assign_splits_keeps_a_site_together(shipped):
+    frame = shipped[shipped.origin == "authored"].head(60).reset_index(drop=True)
+    frame = frame.assign(split="", origin="real", source=[f"https://www.bao{i % 6}.vn/bai-{i}.html" for i in range(60)])
+    splits = assign_splits(frame)
+    by_site = pd.DataFrame({"site": frame.source.map(source_site), "split": splits}).groupby("site")["split"].nunique()
+    assert (by_site == 1).all() and len(by_site) == 6
+    assert set(splits) == {"train", "dev", "test"}  # six sites are still spread over the three splits
+    without_sites = assign_splits(frame.assign(source=""))
+    assert pd.DataFrame({"s": frame.source, "split": without_sites}).groupby(frame.source.map(source_site))["split"].nunique().max() > 1
 
 
 def test_corpus_check_command(tmp_path):

@@ -7,7 +7,7 @@ import tpbnlp
 from tpbnlp.corpus import load_corpus
 from tpbnlp.evaluate import evaluate
 from tpbnlp.labels import CATEGORY_KEYS, load_labels
-from tpbnlp.model import REVIEW_THRESHOLD, Prediction
+from tpbnlp.model import REVIEW_THRESHOLD, OpinionClassifier, Prediction
 from tpbnlp.text import strip_diacritics
 
 # Opinions written for these tests (not in the corpus), each clearly in one category.
@@ -81,3 +81,51 @@ def test_shipped_model_floor_on_the_test_split(model):
     unaccented = evaluate(model, [strip_diacritics(t) for t in test["text"]], list(test["category"]))
     assert unaccented.macro_f1 >= result.macro_f1 - 0.05
     assert np.array(result.confusion).sum() == len(test)
+
+
+def test_shipped_model_floor_per_origin(model):
+    """Authored test rows share their writers with training; real-derived ones come from unseen sites."""
+    test = load_corpus().query("split == 'test'")
+    result = evaluate(model, list(test["text"]), list(test["category"]), list(test["topics"]), groups=list(test["origin"]))
+    authored, real = result.by_group["authored"], result.by_group["real"]
+    assert authored.rows + real.rows == len(test)
+    assert authored.macro_f1 >= 0.90
+    assert real.macro_f1 >= 0.70 and real.accuracy >= 0.72
+    assert real.calibration_error <= 0.10
+
+
+@pytest.fixture(scope="module")
+def small_parts():
+    corpus = load_corpus()
+    train = corpus.query("split == 'train'").groupby("category").head(120)
+    held = corpus.query("split == 'dev'").groupby("category").head(60)
+    return train, held
+
+
+def test_assess_first_asks_whether_anyone_is_assessed_then_which_of_four(small_parts):
+    train, held = small_parts
+    calibration = (list(held.text), list(held.category), list(held.topics))
+    model = OpinionClassifier(assess_first=True).fit(
+        list(train.text), list(train.category), list(train.topics), calibration=calibration
+    )
+    assessing, four = model.category_models_
+    assert set(four.classes_) == set(CATEGORY_KEYS) - {"linh_vuc_khac"}
+    proba = model.predict_proba(list(held.text))
+    assert proba.shape == (len(held), 5) and np.allclose(proba.sum(axis=1), 1.0)
+    request = model.predict("Đề nghị Nhà nước sớm nâng mức hỗ trợ tiền điện cho hộ nghèo.")
+    assert request.category == "linh_vuc_khac"
+    assert model.explain(request.text).terms[0][1] > 0
+    assert evaluate(model, *calibration).accuracy > 0.7
+
+
+def test_sample_weight_pulls_towards_the_weighted_rows(small_parts):
+    train, held = small_parts
+    texts, categories, topics = list(train.text), list(train.category), list(train.topics)
+    plain = OpinionClassifier().fit(texts, categories, topics)
+    same = OpinionClassifier().fit(texts, categories, topics, sample_weight=[1.0] * len(texts))
+    assert np.allclose(plain.predict_proba(list(held.text)), same.predict_proba(list(held.text)), atol=1e-4)
+    heavy = OpinionClassifier().fit(
+        texts, categories, topics, sample_weight=[5.0 if c == "y_thuc_to_chuc_ky_luat" else 1.0 for c in categories]
+    )
+    share = lambda model: np.mean([p.category == "y_thuc_to_chuc_ky_luat" for p in model.predict_many(list(held.text))])
+    assert share(heavy) > share(plain)

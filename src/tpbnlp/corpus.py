@@ -1,20 +1,24 @@
 """The labelled corpus: loading, validation, near-duplicate search and split assignment.
 
 The corpus is one UTF-8 CSV, ``corpus/opinions.csv``, a row per opinion:
-``id, text, category, topics, split, register, hard, no_diacritics`` with
-topics ``|``-separated. :func:`check_corpus` is what ``tpbnlp corpus check``
+``id, text, category, topics, split, register, hard, no_diacritics, origin,
+source`` with topics ``|``-separated. ``origin`` says whether the project wrote
+the opinion (``authored``) or reworded a real published one (``real``, with the
+page address in ``source``). :func:`check_corpus` is what ``tpbnlp corpus check``
 runs: it validates every row against the label set, finds exact and near
-duplicates and near duplicates that cross splits, and counts.
+duplicates, near duplicates and sites that cross splits, and counts.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -30,17 +34,26 @@ __all__ = [
     "CorpusError",
     "CorpusFloors",
     "CorpusReport",
+    "ORIGIN_NAMES",
+    "ORIGINS",
     "assign_splits",
     "check_corpus",
     "default_corpus_path",
     "load_corpus",
     "near_duplicates",
+    "source_site",
     "write_corpus",
 ]
 
 COLUMNS = ("id", "text", "category", "topics", "split", "register", "hard", "no_diacritics")
 #: Optional: for boundary cases, the rule that decides them.
 NOTE = "note"
+#: Optional in a province's own file (default: authored, no source); present in the shipped corpus.
+PROVENANCE = ("origin", "source")
+#: ``authored``: written for the project; ``real``: a real published opinion, reworded.
+ORIGINS = ("authored", "real")
+#: How each origin is named to users.
+ORIGIN_NAMES = {"authored": "do dự án viết", "real": "từ ý kiến thực tế"}
 SPLITS = ("train", "dev", "test")
 #: How an opinion is put into words (see corpus/GUIDE.md).
 REGISTERS = ("bien_ban", "tuong_thuat", "khau_ngu", "ngan_gon", "dai", "de_nghi", "khen_che")
@@ -76,9 +89,29 @@ def load_corpus(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     if missing:
         raise CorpusError(f"Tệp {path} thiếu cột: {', '.join(missing)}.")
     frame["topics"] = [tuple(t for t in s.split("|") if t) for s in frame["topics"]]
-    if NOTE not in frame.columns:
-        frame[NOTE] = ""
-    return frame
+    return _with_defaults(frame)
+
+
+def _with_defaults(frame: pd.DataFrame) -> pd.DataFrame:
+    """The optional columns, filled in where a file lacks them (a copy when any is added)."""
+    defaults = {NOTE: "", "origin": "authored", "source": ""}
+    missing = {c: v for c, v in defaults.items() if c not in frame.columns}
+    return frame.assign(**missing) if missing else frame
+
+
+def source_site(url: str) -> str:
+    """The site (host, without ``www.``/``m.``) of a page address; "" for no address.
+
+    Rows from one site share its editors' and reporters' way of writing, so
+    splits keep a site whole: the dev and test splits then measure sites the
+    model never saw.
+    """
+    url = url.strip()
+    if not url:
+        return ""
+    host = urlsplit(url if "://" in url else "http://" + url).netloc.lower()
+    host = host.rsplit("@", 1)[-1].split(":")[0]
+    return re.sub(r"^(www\d?|m|amp|mobile)\.", "", host)
 
 
 @dataclass(frozen=True)
@@ -103,11 +136,17 @@ class CorpusReport:
     exact_duplicates: list[tuple[str, str]] = field(default_factory=list)
     near_duplicates: list[tuple[str, str, float]] = field(default_factory=list)
     cross_split: list[tuple[str, str, float]] = field(default_factory=list)
+    #: sites (hosts) whose rows are in more than one split
+    cross_split_sites: list[str] = field(default_factory=list)
     categories: dict[str, int] = field(default_factory=dict)
     topics: dict[str, int] = field(default_factory=dict)
     splits: dict[str, int] = field(default_factory=dict)
     registers: dict[str, int] = field(default_factory=dict)
     category_by_split: dict[str, dict[str, int]] = field(default_factory=dict)
+    origins: dict[str, int] = field(default_factory=dict)
+    category_by_origin: dict[str, dict[str, int]] = field(default_factory=dict)
+    pages: int = 0
+    sites: int = 0
     hard: int = 0
     no_diacritics: int = 0
     no_topic: int = 0
@@ -163,6 +202,7 @@ def check_corpus(
     inside one split are reported, not failed.
     """
     labels = labels or load_labels()
+    frame = _with_defaults(frame)
     report = CorpusReport(rows=len(frame))
     problems = report.problems
     categories, topics = set(labels.category_keys), set(labels.topic_keys)
@@ -188,6 +228,12 @@ def check_corpus(
             problems.append(f"{where}: cột hard / no_diacritics phải là 0 hoặc 1")
         elif _flag(row.no_diacritics) == 1 and strip_diacritics(row.text) != row.text:
             problems.append(f"{where}: đánh dấu không dấu nhưng nội dung có dấu")
+        if row.origin not in ORIGINS:
+            problems.append(f"{where}: nguồn gốc (origin) không hợp lệ {row.origin!r}, cần là authored hoặc real")
+        if row.source and not re.match(r"https?://[^\s/]+\.[^\s/]+\S*$", row.source.strip()):
+            problems.append(f"{where}: địa chỉ nguồn (source) không phải địa chỉ trang web: {row.source!r}")
+        elif row.origin == "real" and not row.source.strip():
+            problems.append(f"{where}: ý kiến thực tế (origin real) cần địa chỉ trang nguồn (source)")
 
     ids, texts, splits = list(frame["id"]), list(frame["text"]), list(frame["split"])
     seen: dict[str, str] = {}
@@ -205,6 +251,15 @@ def check_corpus(
         if splits[i] != splits[j]:
             report.cross_split.append(pair)
             problems.append(f"gần trùng lặp khác split: {ids[i]} ({splits[i]}) và {ids[j]} ({splits[j]}), độ giống {sim:.2f}")
+    sites: dict[str, set[str]] = {}
+    for source, split in zip(frame["source"], splits):
+        if source_site(source):
+            sites.setdefault(source_site(source), set()).add(split)
+    report.cross_split_sites = sorted(site for site, where in sites.items() if len(where) > 1)
+    for site in report.cross_split_sites:
+        problems.append(f"trang {site} có ý kiến ở nhiều split ({', '.join(sorted(sites[site]))}); mỗi trang chỉ thuộc một split")
+    report.sites = len(sites)
+    report.pages = len({s.strip() for s in frame["source"] if s.strip()})
 
     report.categories = {k: int((frame["category"] == k).sum()) for k in labels.category_keys}
     topic_counts = Counter(t for row in frame["topics"] for t in row)
@@ -214,6 +269,11 @@ def check_corpus(
     report.category_by_split = {
         s: {k: int(((frame["split"] == s) & (frame["category"] == k)).sum()) for k in labels.category_keys}
         for s in SPLITS
+    }
+    report.origins = {k: int((frame["origin"] == k).sum()) for k in ORIGINS}
+    report.category_by_origin = {
+        o: {k: int(((frame["origin"] == o) & (frame["category"] == k)).sum()) for k in labels.category_keys}
+        for o in ORIGINS
     }
     report.hard = int((frame["hard"] == "1").sum())
     report.no_diacritics = int((frame["no_diacritics"] == "1").sum())
@@ -248,12 +308,14 @@ def assign_splits(
     seed: int = 0,
     near_threshold: float = 0.8,
 ) -> pd.Series:
-    """Splits for rows that have none, stratified by category; rows that have one keep it.
+    """Splits for rows that have none, stratified by category within each origin; rows that have one keep it.
 
-    Near duplicates form groups that always share a split (a group joins the
-    split one of its members already has), so no near copy crosses from train
-    to test. Order inside each category is a seeded hash of the id, so the
-    result depends on ids, not on row order.
+    Rows are grouped first: near duplicates, and all rows from one site
+    (:func:`source_site`), so no near copy and no site crosses from train to
+    test. A group with a split already gives it to all its members. The other
+    groups, largest first (ties by a seeded hash of the first id, so the result
+    depends on ids, not on row order), each go to the split that is furthest
+    below its share in the group's categories.
     """
     splits = [s if s in SPLITS else "" for s in frame.get("split", pd.Series([""] * len(frame)))]
     parent = list(range(len(frame)))
@@ -266,32 +328,41 @@ def assign_splits(
 
     for i, j, _ in near_duplicates(list(frame["text"]), near_threshold):
         parent[root(i)] = root(j)
+    first_of_site: dict[str, int] = {}
+    for i, source in enumerate(frame.get("source", pd.Series([""] * len(frame)))):
+        site = source_site(source)
+        if site:
+            parent[root(i)] = root(first_of_site.setdefault(site, i))
     groups: dict[int, list[int]] = {}
     for i in range(len(frame)):
         groups.setdefault(root(i), []).append(i)
 
-    categories = list(frame["category"])
+    origins = frame["origin"] if "origin" in frame.columns else pd.Series(["authored"] * len(frame))
+    categories = [f"{o}:{c}" for o, c in zip(origins, frame["category"])]
     ids = list(frame["id"])
-    fixed = Counter()
-    pending: dict[str, list[list[int]]] = {}
+    totals = Counter(categories)
+    have = {s: Counter() for s in SPLITS}
+    pending: list[list[int]] = []
     for members in groups.values():
         known = [splits[i] for i in members if splits[i]]
         if known:
             for i in members:
                 splits[i] = known[0]
-            fixed.update((categories[i], known[0]) for i in members)
+                have[known[0]][categories[i]] += 1
         else:
-            pending.setdefault(categories[members[0]], []).append(members)
-    for category, member_lists in pending.items():
-        member_lists.sort(key=lambda m: _stable_hash(ids[m[0]], seed))
-        total = sum(len(m) for m in member_lists) + sum(v for (c, _), v in fixed.items() if c == category)
-        have = {s: fixed.get((category, s), 0) for s in SPLITS}
-        for members in member_lists:
-            # the split furthest below its share takes the next group
-            split = max(SPLITS, key=lambda s: shares[SPLITS.index(s)] * total - have[s])
-            for i in members:
-                splits[i] = split
-            have[split] += len(members)
+            pending.append(members)
+    pending.sort(key=lambda m: (-len(m), _stable_hash(ids[m[0]], seed)))
+    for members in pending:
+        counts = Counter(categories[i] for i in members)
+
+        def deficit(split: str) -> float:
+            share = shares[SPLITS.index(split)]
+            return sum(n * (share * totals[c] - have[split][c]) for c, n in counts.items())
+
+        split = max(SPLITS, key=deficit)
+        for i in members:
+            splits[i] = split
+        have[split].update(counts)
     return pd.Series(splits, index=frame.index, name="split", dtype=object)
 
 
@@ -299,7 +370,7 @@ def write_corpus(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Write a corpus frame back to CSV (topics ``|``-joined), atomically."""
     out = frame.copy()
     out["topics"] = ["|".join(t) for t in out["topics"]]
-    columns = list(COLUMNS) + ([NOTE] if NOTE in out.columns else [])
+    columns = list(COLUMNS) + [c for c in (NOTE, *PROVENANCE) if c in out.columns]
     with atomic_output(path) as tmp:
         out[columns].to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
 
@@ -307,16 +378,17 @@ def write_corpus(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
 
 def read_labelled(
     path: str | os.PathLike[str] | None, labels: LabelSet | None = None
-) -> tuple[list[str], list[str], list[tuple[str, ...]] | None]:
-    """Texts, category keys and topic keys of a labelled CSV; the corpus test split when ``path`` is None.
+) -> tuple[list[str], list[str], list[tuple[str, ...]] | None, list[str] | None]:
+    """Texts, category keys, topic keys and origins of a labelled CSV; the corpus test split when ``path`` is None.
 
     The file needs ``text`` and ``category`` columns; ``topics`` (``|``-separated)
-    is optional. Labels may be written as keys or as their Vietnamese names.
+    and ``origin`` are optional (None when absent). Labels may be written as keys
+    or as their Vietnamese names.
     """
     labels = labels or load_labels()
     if path is None:
         test = load_corpus().query("split == 'test'")
-        return list(test["text"]), list(test["category"]), list(test["topics"])
+        return list(test["text"]), list(test["category"]), list(test["topics"]), list(test["origin"])
     frame = _read_csv(path)
     missing = [c for c in ("text", "category") if c not in frame.columns]
     if missing:
@@ -337,4 +409,5 @@ def read_labelled(
             tuple(key_of(t, i, labels.topic_keys) for t in value.split("|") if t.strip())
             for i, value in enumerate(frame["topics"])
         ]
-    return list(frame["text"]), categories, topics
+    origins = [o.strip() or "?" for o in frame["origin"]] if "origin" in frame.columns else None
+    return list(frame["text"]), categories, topics, origins

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
 from .labels import CATEGORY_KEYS
-from .model import OpinionClassifier
+from .model import OpinionClassifier, Prediction
 
 __all__ = ["ClassScore", "Evaluation", "calibration_error", "evaluate"]
 
@@ -37,6 +37,8 @@ class Evaluation:
     topic_micro_f1: float | None
     topic_macro_f1: float | None
     topics: list[ClassScore]
+    #: the same figures for each group of rows (e.g. per ``origin``: authored, real), when groups are given
+    by_group: dict[str, Evaluation] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -66,30 +68,56 @@ def evaluate(
     texts: Sequence[str],
     categories: Sequence[str],
     topics: Sequence[Iterable[str]] | None = None,
+    groups: Sequence[str] | None = None,
 ) -> Evaluation:
-    """Score ``model`` against the true ``categories`` (keys) and, when given, ``topics`` (lists of keys)."""
+    """Score ``model`` against the true ``categories`` (keys) and, when given, ``topics`` (lists of keys).
+
+    With ``groups`` (one name per row, such as the corpus ``origin``), the
+    result also holds the figures of each group in ``by_group``.
+    """
     predictions = model.predict_many(texts)
+    result = _score(model, predictions, list(categories), None if topics is None else list(topics))
+    if groups is not None:
+        groups = list(groups)
+        for name in dict.fromkeys(groups):
+            rows = [i for i, g in enumerate(groups) if g == name]
+            result.by_group[name] = _score(
+                model,
+                [predictions[i] for i in rows],
+                [categories[i] for i in rows],
+                None if topics is None else [topics[i] for i in rows],
+            )
+    return result
+
+
+def _score(
+    model: OpinionClassifier,
+    predictions: Sequence[Prediction],
+    categories: Sequence[str],
+    topics: Sequence[Iterable[str]] | None,
+) -> Evaluation:
     index = {k: i for i, k in enumerate(CATEGORY_KEYS)}
-    truth = np.array([index[c] for c in categories])
-    predicted = np.array([index[p.category] for p in predictions])
+    rows = len(predictions)
+    truth = np.array([index[c] for c in categories], dtype=int)
+    predicted = np.array([index[p.category] for p in predictions], dtype=int)
     confidence = np.array([p.confidence for p in predictions])
     topic_micro = topic_macro = None
     topic_scores: list[ClassScore] = []
     if topics is not None:
         keys = list(model.topic_keys_)
-        true_topics = np.array([[k in set(t) for k in keys] for t in topics], dtype=int).reshape(len(texts), len(keys))
-        pred_topics = np.array([[k in p.topics for k in keys] for p in predictions], dtype=int).reshape(len(texts), len(keys))
+        true_topics = np.array([[k in set(t) for k in keys] for t in topics], dtype=int).reshape(rows, len(keys))
+        pred_topics = np.array([[k in p.topics for k in keys] for p in predictions], dtype=int).reshape(rows, len(keys))
         topic_micro = round(float(f1_score(true_topics, pred_topics, average="micro", zero_division=0)), 4)
         topic_macro = round(float(f1_score(true_topics, pred_topics, average="macro", zero_division=0)), 4)
         topic_scores = _scores(keys, true_topics, pred_topics)
     return Evaluation(
-        rows=len(texts),
-        accuracy=round(float(accuracy_score(truth, predicted)), 4) if len(texts) else 0.0,
+        rows=rows,
+        accuracy=round(float(accuracy_score(truth, predicted)), 4) if rows else 0.0,
         macro_f1=round(float(f1_score(truth, predicted, labels=list(range(5)), average="macro", zero_division=0)), 4),
         categories=_scores(CATEGORY_KEYS, truth, predicted),
         confusion=confusion_matrix(truth, predicted, labels=list(range(5))).tolist(),
         calibration_error=round(calibration_error(confidence, truth == predicted), 4),
-        needs_review_share=round(float(np.mean([p.needs_review for p in predictions])), 4) if predictions else 0.0,
+        needs_review_share=round(float(np.mean([p.needs_review for p in predictions])), 4) if rows else 0.0,
         topic_micro_f1=topic_micro,
         topic_macro_f1=topic_macro,
         topics=topic_scores,

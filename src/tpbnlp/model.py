@@ -35,6 +35,8 @@ __all__ = ["REVIEW_THRESHOLD", "Explanation", "OpinionClassifier", "Prediction"]
 #: Predictions whose confidence is under this are flagged ``needs_review``.
 REVIEW_THRESHOLD = 0.6
 MAX_TOPICS = 3
+#: The category of opinions that assess nobody (the first question of the labelling rules).
+OTHER = "linh_vuc_khac"
 CATEGORY_BLOCKS = ("word", "syll")
 TOPIC_BLOCKS = ("word", "syll")
 
@@ -84,7 +86,10 @@ class OpinionClassifier(BaseEstimator):
     split), otherwise on cross-validated scores of the training data.
 
     Parameters: ``C`` and ``topic_C`` regularise the category SVM and the topic
-    regressions; ``augment_unaccented`` adds a diacritic-free copy of each
+    regressions; ``assess_first`` makes the category two steps, as the
+    labelling rules are: a binary SVM for "does it assess anyone at all?"
+    (other or not), then a four-way SVM trained on the assessing opinions only;
+    ``augment_unaccented`` adds a diacritic-free copy of each
     training text; ``review_threshold`` is the confidence under which a
     prediction is flagged for review; ``labels`` supplies display names
     (default: the package's label file); ``n_jobs`` is passed to
@@ -96,6 +101,7 @@ class OpinionClassifier(BaseEstimator):
         *,
         C: float = 0.5,
         topic_C: float = 0.5,
+        assess_first: bool = False,
         augment_unaccented: bool = True,
         review_threshold: float = REVIEW_THRESHOLD,
         labels: LabelSet | None = None,
@@ -103,6 +109,7 @@ class OpinionClassifier(BaseEstimator):
     ) -> None:
         self.C = C
         self.topic_C = topic_C
+        self.assess_first = assess_first
         self.augment_unaccented = augment_unaccented
         self.review_threshold = review_threshold
         self.labels = labels
@@ -116,13 +123,20 @@ class OpinionClassifier(BaseEstimator):
         categories: Sequence[str],
         topics: Sequence[Iterable[str]],
         *,
+        sample_weight: Sequence[float] | None = None,
         calibration: tuple[Sequence[str], Sequence[str], Sequence[Iterable[str]]] | None = None,
     ) -> OpinionClassifier:
-        """Fit on raw texts, their category keys and their topic keys."""
+        """Fit on raw texts, their category keys and their topic keys.
+
+        ``sample_weight`` weighs each training text (the corpus gives real
+        opinions more weight than authored ones); ``calibration`` is held-out
+        data for the temperature and the topic threshold.
+        """
         unknown = set(categories) - set(CATEGORY_KEYS)
         if unknown:
             raise ValueError(f"unknown category keys: {sorted(unknown)}")
         texts, categories, topic_sets = list(texts), list(categories), [set(t) for t in topics]
+        weights = np.ones(len(texts)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         known_topics = (self.labels or load_labels()).topic_keys
         self.classes_ = np.array(CATEGORY_KEYS)
         self.topic_keys_ = np.array([k for k in known_topics if any(k in t for t in topic_sets)])
@@ -131,15 +145,18 @@ class OpinionClassifier(BaseEstimator):
             texts += [strip_diacritics(texts[i]) for i in copies]
             categories += [categories[i] for i in copies]
             topic_sets += [topic_sets[i] for i in copies]
+            weights = np.concatenate([weights, weights[copies]])
 
         segmented = preprocess_many(texts, n_jobs=self.n_jobs)
         self.vectorizers_ = _vectorizers()
         blocks = {name: v.fit_transform(segmented) for name, v in self.vectorizers_.items()}
         X, X_topic = _stack(blocks, CATEGORY_BLOCKS), _stack(blocks, TOPIC_BLOCKS)
         y, Y = np.array(categories), self._topic_matrix(topic_sets)
-        self.svm_ = self._new_svm().fit(X, y)
-        self.topic_models_ = [self._new_topic_model().fit(X_topic, Y[:, j]) for j in range(Y.shape[1])]
-        for model in [self.svm_, *self.topic_models_]:
+        self.category_models_ = self._fit_category(X, y, weights)
+        self.topic_models_ = [
+            self._new_topic_model().fit(X_topic, Y[:, j], sample_weight=weights) for j in range(Y.shape[1])
+        ]
+        for model in [*self.category_models_, *self.topic_models_]:
             model.coef_ = model.coef_.astype(np.float32)  # halves the saved model; scores differ below 1e-6
 
         if calibration is not None:
@@ -147,9 +164,9 @@ class OpinionClassifier(BaseEstimator):
             decision, topic_decision = self._decisions(list(cal_texts))
             cal_y, cal_Y = np.array(list(cal_categories)), self._topic_matrix([set(t) for t in cal_topics])
         else:
-            decision, topic_decision = self._cross_val_decisions(X, X_topic, y, Y)
+            decision, topic_decision = self._cross_val_decisions(X, X_topic, y, Y, weights)
             cal_y, cal_Y = y, Y
-        self.temperature_ = _fit_temperature(decision, np.array([list(self.classes_).index(c) for c in cal_y]))
+        self.category_calibration_ = self._fit_category_calibration(decision, cal_y)
         self.topic_platt_ = np.array([_fit_platt(topic_decision[:, j], cal_Y[:, j]) for j in range(cal_Y.shape[1])])
         topic_proba = self._topic_proba(topic_decision)
         # One threshold for all topics: per-topic thresholds overfit the few dozen examples each has in dev.
@@ -158,6 +175,52 @@ class OpinionClassifier(BaseEstimator):
 
     def _new_svm(self) -> LinearSVC:
         return LinearSVC(C=self.C, class_weight="balanced")
+
+    def _fit_category(self, X, y: np.ndarray, weights: np.ndarray) -> list[LinearSVC]:
+        """One SVM over the five categories, or (``assess_first``) other-or-not, then the other four."""
+        if not self.assess_first:
+            return [self._new_svm().fit(X, y, sample_weight=weights)]
+        assesses = y != OTHER
+        return [
+            self._new_svm().fit(X, assesses, sample_weight=weights),
+            self._new_svm().fit(X[assesses], y[assesses], sample_weight=weights[assesses]),
+        ]
+
+    def _category_decision(self, models: Sequence[LinearSVC], X) -> np.ndarray:
+        """Decision scores, one column per category in report order."""
+        if len(models) == 1:
+            return _in_report_order(models[0], X)
+        assess, four = models
+        decision = np.zeros((X.shape[0], len(CATEGORY_KEYS)))
+        four_scores = four.decision_function(X)
+        for j, key in enumerate(CATEGORY_KEYS):
+            decision[:, j] = -assess.decision_function(X) if key == OTHER else four_scores[:, list(four.classes_).index(key)]
+        return decision
+
+    def _fit_category_calibration(self, decision: np.ndarray, truth: Sequence[str]) -> np.ndarray:
+        """Softmax temperature (and, with ``assess_first``, Platt scaling of the other-or-not score)."""
+        target = np.array([CATEGORY_KEYS.index(c) for c in truth])
+        if not self.assess_first:
+            return np.array([_fit_temperature(decision, target)])
+        other = CATEGORY_KEYS.index(OTHER)
+        rest = [j for j in range(len(CATEGORY_KEYS)) if j != other]
+        assessing = target != other
+        remap = {j: k for k, j in enumerate(rest)}
+        temperature = _fit_temperature(decision[assessing][:, rest], np.array([remap[t] for t in target[assessing]]))
+        return np.array([temperature, *_fit_platt(decision[:, other], (~assessing).astype(int))])
+
+    def _category_proba(self, decision: np.ndarray) -> np.ndarray:
+        temperature = self.category_calibration_[0]
+        if not self.assess_first:
+            return softmax(decision / temperature, axis=1)
+        other = CATEGORY_KEYS.index(OTHER)
+        slope, intercept = self.category_calibration_[1:]
+        p_other = expit(decision[:, other] * slope + intercept)
+        rest = [j for j in range(len(CATEGORY_KEYS)) if j != other]
+        proba = np.zeros_like(decision)
+        proba[:, rest] = softmax(decision[:, rest] / temperature, axis=1) * (1 - p_other)[:, None]
+        proba[:, other] = p_other
+        return proba
 
     def _new_topic_model(self) -> LinearSVC:
         return LinearSVC(C=self.topic_C, class_weight="balanced")
@@ -169,14 +232,14 @@ class OpinionClassifier(BaseEstimator):
                 matrix[i, j] = key in topics
         return matrix
 
-    def _cross_val_decisions(self, X, X_topic, y, Y) -> tuple[np.ndarray, np.ndarray]:
+    def _cross_val_decisions(self, X, X_topic, y, Y, weights) -> tuple[np.ndarray, np.ndarray]:
         decision = np.zeros((X.shape[0], len(self.classes_)))
         topic_decision = np.full(Y.shape, -1.0)
         for train, held in StratifiedKFold(n_splits=3, shuffle=True, random_state=0).split(X, y):
-            decision[held] = _in_report_order(self._new_svm().fit(X[train], y[train]), X[held])
+            decision[held] = self._category_decision(self._fit_category(X[train], y[train], weights[train]), X[held])
             for j in range(Y.shape[1]):
                 if 0 < Y[train, j].sum() < len(train):
-                    model = self._new_topic_model().fit(X_topic[train], Y[train, j])
+                    model = self._new_topic_model().fit(X_topic[train], Y[train, j], sample_weight=weights[train])
                     topic_decision[held, j] = model.decision_function(X_topic[held])
         return decision, topic_decision
 
@@ -192,7 +255,7 @@ class OpinionClassifier(BaseEstimator):
         topic_decision = np.zeros((X.shape[0], len(self.topic_models_)))
         for j, model in enumerate(self.topic_models_):
             topic_decision[:, j] = model.decision_function(X_topic)
-        return _in_report_order(self.svm_, X), topic_decision
+        return self._category_decision(self.category_models_, X), topic_decision
 
     def _topic_proba(self, topic_decision: np.ndarray) -> np.ndarray:
         return expit(topic_decision * self.topic_platt_[:, 0] + self.topic_platt_[:, 1])
@@ -200,7 +263,7 @@ class OpinionClassifier(BaseEstimator):
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated category probabilities; columns in ``classes_`` (report) order."""
         decision, _ = self._decisions(list(texts))
-        return softmax(decision / self.temperature_, axis=1)
+        return self._category_proba(decision)
 
     def predict_many(self, texts: Iterable[str]) -> list[Prediction]:
         """Labels for many texts, in order. A text with no words is flagged ``needs_review``."""
@@ -208,7 +271,7 @@ class OpinionClassifier(BaseEstimator):
         if not texts:
             return []
         decision, topic_decision = self._decisions(texts)
-        proba = softmax(decision / self.temperature_, axis=1)
+        proba = self._category_proba(decision)
         topic_proba = self._topic_proba(topic_decision)
         labels = self.labels or load_labels()
         predictions = []
@@ -240,7 +303,7 @@ class OpinionClassifier(BaseEstimator):
         X, X_topic = self._transform([text])
         names, topic_names = self._feature_names(CATEGORY_BLOCKS), self._feature_names(TOPIC_BLOCKS)
         row = X.getrow(0)
-        coef = self.svm_.coef_[list(self.svm_.classes_).index(prediction.category)]
+        coef = self._category_coef(prediction.category)
         terms = _top_terms(names[row.indices], row.data * coef[row.indices], top)
         topic_row = X_topic.getrow(0)
         topic_terms = {}
@@ -249,6 +312,13 @@ class OpinionClassifier(BaseEstimator):
             weights = topic_row.data * model.coef_[0, topic_row.indices]
             topic_terms[key] = _top_terms(topic_names[topic_row.indices], weights, top)
         return Explanation(prediction.category, terms, topic_terms)
+
+    def _category_coef(self, category: str) -> np.ndarray:
+        """The weights that push towards ``category``."""
+        last = self.category_models_[-1]
+        if self.assess_first and category == OTHER:
+            return -self.category_models_[0].coef_[0]
+        return last.coef_[list(last.classes_).index(category)]
 
     def _feature_names(self, blocks: Sequence[str]) -> np.ndarray:
         return np.concatenate(

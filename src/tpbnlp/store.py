@@ -35,7 +35,7 @@ __all__ = ["FORMAT", "MANIFEST", "MODEL_FILE", "ModelError", "default_model_path
 MANIFEST = "manifest.json"
 MODEL_FILE = "model.joblib"
 #: Bumped when the saved layout or the classifier's attributes change incompatibly.
-FORMAT = 1
+FORMAT = 2
 
 
 class ModelError(TpbnlpError):

@@ -2,7 +2,12 @@
 
 The corpus's fixed splits are used the one way they allow: ``train`` to fit,
 ``dev`` to choose ``C`` and to calibrate (softmax temperature, topic
-thresholds), ``test`` only to measure the chosen model, once.
+thresholds), ``test`` only to measure the chosen model, once. When the corpus
+has real-derived rows (``origin`` real), ``C`` is chosen and the calibration
+fitted on the real-derived dev rows alone, from sites the model never saw: the
+model is meant for real text, and a confidence should mean what it says there.
+Real-derived training rows weigh ``real_weight`` times an authored one. The
+choices and their figures are in ``benchmarks/select_model.py`` and the README.
 """
 
 from __future__ import annotations
@@ -21,9 +26,14 @@ from .model import OpinionClassifier
 from .store import save
 from .text import strip_diacritics
 
-__all__ = ["C_GRID", "TrainResult", "train"]
+__all__ = ["ASSESS_FIRST", "C_GRID", "REAL_WEIGHT", "TrainResult", "train"]
 
 C_GRID: tuple[float, ...] = (0.25, 0.5, 1.0)
+#: How much a real-derived training opinion weighs against an authored one, and whether the
+#: category is decided in two steps (assesses anyone at all? then which of four). Both were
+#: chosen on the real-derived dev rows by ``benchmarks/select_model.py`` (figures in the README).
+REAL_WEIGHT = 2.0
+ASSESS_FIRST = True
 
 
 @dataclass
@@ -31,7 +41,7 @@ class TrainResult:
     directory: Path
     model: OpinionClassifier
     C: float
-    dev: Evaluation
+    dev: Evaluation  # with figures per origin in ``by_group`` when the corpus has both
     test: Evaluation
     test_unaccented: Evaluation
     seconds: float
@@ -42,6 +52,8 @@ def train(
     output: str | os.PathLike[str] = Path("models") / "default",
     *,
     c_grid: Sequence[float] = C_GRID,
+    real_weight: float = REAL_WEIGHT,
+    assess_first: bool = ASSESS_FIRST,
     labels: LabelSet | None = None,
     n_jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
@@ -63,35 +75,59 @@ def train(
         if part.empty:
             raise CorpusError(f"Bộ dữ liệu {path} không có dòng nào thuộc split '{name}'.")
     train_part, dev, test = parts["train"], parts["dev"], parts["test"]
-    calibration = (list(dev["text"]), list(dev["category"]), list(dev["topics"]))
+    tune = dev[dev["origin"] == "real"] if (dev["origin"] == "real").any() else dev
+    calibration = (list(tune["text"]), list(tune["category"]), list(tune["topics"]))
+    weights = [real_weight if origin == "real" else 1.0 for origin in train_part["origin"]]
+    which = "các ý kiến thực tế của tập dev" if tune is not dev else "tập dev"
 
     best: tuple[float, float, OpinionClassifier] | None = None
     for C in c_grid:
         say(f"Huấn luyện với C={C} trên {len(train_part)} ý kiến…")
-        model = OpinionClassifier(C=C, labels=labels, n_jobs=n_jobs).fit(
-            list(train_part["text"]), list(train_part["category"]), list(train_part["topics"]), calibration=calibration
+        model = OpinionClassifier(C=C, assess_first=assess_first, labels=labels, n_jobs=n_jobs).fit(
+            list(train_part["text"]),
+            list(train_part["category"]),
+            list(train_part["topics"]),
+            sample_weight=weights,
+            calibration=calibration,
         )
         score = evaluate(model, *calibration).macro_f1
-        say(f"  macro-F1 trên dev: {score:.4f}")
+        say(f"  macro-F1 trên {which}: {score:.4f}")
         if best is None or score > best[0]:
             best = (score, C, model)
     assert best is not None
     _, C, model = best
 
     say("Đánh giá trên tập test…")
-    dev_eval = evaluate(model, *calibration)
-    test_eval = evaluate(model, list(test["text"]), list(test["category"]), list(test["topics"]))
-    unaccented = evaluate(model, [strip_diacritics(t) for t in test["text"]], list(test["category"]), list(test["topics"]))
+    dev_eval = evaluate(model, list(dev["text"]), list(dev["category"]), list(dev["topics"]), groups=list(dev["origin"]))
+    test_eval = evaluate(model, list(test["text"]), list(test["category"]), list(test["topics"]), groups=list(test["origin"]))
+    unaccented = evaluate(
+        model,
+        [strip_diacritics(t) for t in test["text"]],
+        list(test["category"]),
+        list(test["topics"]),
+        groups=list(test["origin"]),
+    )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     directory = save(
         model,
         output,
         corpus={"file": path.name, "sha256": digest, "rows": len(frame), "splits": report.splits},
-        params={"C": C, "topic_C": model.topic_C, "c_grid": list(c_grid), "review_threshold": model.review_threshold},
+        params={
+            "C": C,
+            "topic_C": model.topic_C,
+            "c_grid": list(c_grid),
+            "real_weight": real_weight,
+            "assess_first": assess_first,
+            "tuned_on": "dev, origin real" if tune is not dev else "dev",
+            "review_threshold": model.review_threshold,
+        },
         metrics={
             "dev": _summary(dev_eval),
             "test": _summary(test_eval),
             "test_unaccented": _summary(unaccented),
+            **{f"dev_{origin}": _summary(part) for origin, part in dev_eval.by_group.items()},
+            **{f"test_{origin}": _summary(part) for origin, part in test_eval.by_group.items()},
+            **{f"test_{origin}_unaccented": _summary(part) for origin, part in unaccented.by_group.items()},
         },
         test_confusion=test_eval.confusion,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -30,6 +31,17 @@ def _counts_table(title: str, counts: dict[str, int], total: int, names: dict[st
     return table
 
 
+def _by_category(title: str, keys: Sequence[str], columns: dict[str, tuple[str, int, Mapping[str, int]]]) -> Table:
+    """Counts per category (rows) in each part of the corpus (columns: header, size, counts)."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("Lĩnh vực", style="cyan")
+    for header, size, _ in columns.values():
+        table.add_column(f"{header} ({size})", justify="right")
+    for key in keys:
+        table.add_row(key, *(str(counts[key]) for _, _, counts in columns.values()))
+    return table
+
+
 @corpus_app.command("check")
 def check_command(
     path: Annotated[
@@ -42,7 +54,7 @@ def check_command(
     labels: LabelsOption = None,
 ) -> None:
     """Kiểm tra bộ dữ liệu: khóa nhãn, trùng lặp, gần trùng lặp giữa các split, và đếm số lượng."""
-    from ..corpus import SPLITS, CorpusFloors, check_corpus, load_corpus
+    from ..corpus import ORIGIN_NAMES, ORIGINS, SPLITS, CorpusFloors, check_corpus, load_corpus
 
     with user_errors():
         label_set = load_labels(labels)
@@ -51,14 +63,12 @@ def check_command(
     names = {label.key: label.name for label in label_set.categories + label_set.topics}
     console.print(_counts_table(f"Lĩnh vực ({report.rows} ý kiến)", report.categories, report.rows, names))
     console.print(_counts_table("Chủ đề", report.topics, report.rows, names))
-    by_split = Table(title="Split theo lĩnh vực", title_justify="left")
-    by_split.add_column("Lĩnh vực", style="cyan")
-    for split in SPLITS:
-        by_split.add_column(f"{split} ({report.splits[split]})", justify="right")
-    for key in label_set.category_keys:
-        by_split.add_row(key, *(str(report.category_by_split[s][key]) for s in SPLITS))
-    console.print(by_split)
+    splits = {split: (split, report.splits[split], report.category_by_split[split]) for split in SPLITS}
+    console.print(_by_category("Split theo lĩnh vực", label_set.category_keys, splits))
     console.print(_counts_table("Kiểu diễn đạt", report.registers, report.rows))
+    origins = {o: (ORIGIN_NAMES[o], report.origins[o], report.category_by_origin[o]) for o in ORIGINS}
+    console.print(_by_category("Nguồn gốc theo lĩnh vực", label_set.category_keys, origins))
+    console.print(f"Ý kiến thực tế lấy từ {report.pages} trang trên {report.sites} trang web.", highlight=False)
     console.print(
         f"Trường hợp khó: {report.hard} · Không dấu: {report.no_diacritics} · Không chủ đề: {report.no_topic} · "
         f"Gần trùng lặp (cùng split): {len(report.near_duplicates) - len(report.cross_split)}",

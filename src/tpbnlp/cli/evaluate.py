@@ -64,15 +64,35 @@ def evaluate_command(
     labels: LabelsOption = None,
 ) -> None:
     """Đánh giá mô hình: độ chính xác, precision/recall/F1, ma trận nhầm lẫn, F1 chủ đề, sai số hiệu chỉnh."""
-    from ..corpus import read_labelled
+    from ..corpus import ORIGIN_NAMES, read_labelled
     from ..evaluate import evaluate
 
     classifier = load_model(model, trust, labels)
     with user_errors():
         label_set = load_labels(labels)
-        texts, categories, topics = read_labelled(data, label_set)
-        result = evaluate(classifier, texts, categories, topics)
+        texts, categories, topics, origins = read_labelled(data, label_set)
+        result = evaluate(classifier, texts, categories, topics, groups=origins)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        print_evaluation(result, label_set, str(data) if data else "Tập test của bộ dữ liệu")
+        return
+    title = str(data) if data else "Tập test của bộ dữ liệu"
+    print_evaluation(result, label_set, title)
+    if len(result.by_group) > 1:
+        console.print(_origins_table(result, ORIGIN_NAMES))
+        for origin, part in result.by_group.items():
+            print_evaluation(part, label_set, f"{title}, nguồn gốc '{ORIGIN_NAMES.get(origin, origin)}'")
+
+
+def _origins_table(result: Evaluation, names: dict[str, str]) -> Table:
+    """The headline figures of each origin side by side."""
+    table = Table(title="Theo nguồn gốc ý kiến", title_justify="left")
+    table.add_column("Nguồn gốc")
+    for column in ("Số ý kiến", "Độ chính xác", "Macro-F1", "ECE", "Chủ đề micro-F1"):
+        table.add_column(column, justify="right")
+    for origin, part in result.by_group.items():
+        topic = f"{part.topic_micro_f1:.3f}" if part.topic_micro_f1 is not None else "–"
+        table.add_row(
+            names.get(origin, origin), str(part.rows), f"{part.accuracy:.3f}", f"{part.macro_f1:.3f}",
+            f"{part.calibration_error:.3f}", topic,
+        )
+    return table

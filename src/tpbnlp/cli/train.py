@@ -22,6 +22,7 @@ def train_command(
     labels: LabelsOption = None,
 ) -> None:
     """Huấn luyện mô hình từ bộ dữ liệu: học trên train, chọn tham số trên dev, đánh giá trên test."""
+    from ..corpus import ORIGIN_NAMES
     from ..train import train
 
     with user_errors():
@@ -35,4 +36,10 @@ def train_command(
     console.print(f"Đã lưu mô hình vào [bold]{result.directory}[/] (C={result.C}, {result.seconds:.0f} giây).")
     print_evaluation(result.dev, label_set, "Tập dev (dùng để chọn tham số)")
     print_evaluation(result.test, label_set, "Tập test")
+    for origin, part in result.test.by_group.items():
+        print_evaluation(part, label_set, f"Tập test, nguồn gốc '{ORIGIN_NAMES.get(origin, origin)}'")
     console.print(f"Tập test gõ không dấu: macro-F1 {result.test_unaccented.macro_f1:.4f}", highlight=False)
+    for origin, part in result.test_unaccented.by_group.items():
+        console.print(
+            f"  nguồn gốc '{ORIGIN_NAMES.get(origin, origin)}': macro-F1 {part.macro_f1:.4f}", highlight=False
+        )
