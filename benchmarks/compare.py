@@ -39,7 +39,7 @@ from tpbnlp.corpus import load_corpus  # noqa: E402
 from tpbnlp.labels import CATEGORY_KEYS, load_labels  # noqa: E402
 from tpbnlp.model import OpinionClassifier  # noqa: E402
 from tpbnlp.text import preprocess_many, strip_diacritics  # noqa: E402
-from tpbnlp.train import ASSESS_FIRST, C_GRID, REAL_WEIGHT  # noqa: E402
+from tpbnlp.train import ASSESS_FIRST, C_GRID, sample_weights, tuning_rows  # noqa: E402
 
 TOPIC_KEYS = load_labels().topic_keys
 
@@ -56,9 +56,9 @@ def topic_micro_f1(truth, predicted) -> float:
 
 
 def run_tpbnlp(train, dev, test_texts):
-    dev = dev[dev.origin == "real"] if (dev.origin == "real").any() else dev
+    dev = tuning_rows(dev)
     calibration = (list(dev.text), list(dev.category), list(dev.topics))
-    weights = [REAL_WEIGHT if origin == "real" else 1.0 for origin in train.origin]
+    weights = sample_weights(train.origin)
     best = None
     for C in C_GRID:
         started = time.perf_counter()

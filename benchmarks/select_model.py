@@ -31,6 +31,7 @@ from tpbnlp.evaluate import calibration_error, evaluate
 from tpbnlp.labels import CATEGORY_KEYS
 from tpbnlp.model import OpinionClassifier
 from tpbnlp.text import preprocess_many
+from tpbnlp.train import sample_weights
 
 _segmented: dict[str, str] = {}
 
@@ -75,7 +76,7 @@ def main() -> None:
           f"{real_dev.source.map(source_site).nunique()} sites)", flush=True)
 
     def fit(C, weight, assess_first, calibration):
-        weights = np.where(train.origin == "real", weight, 1.0)
+        weights = sample_weights(train.origin, weight)
         model = OpinionClassifier(C=C, assess_first=assess_first)
         return model.fit(list(train.text), list(train.category), list(train.topics), sample_weight=weights,
                          calibration=(list(calibration.text), list(calibration.category), list(calibration.topics)))

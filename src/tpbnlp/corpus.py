@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -252,9 +253,9 @@ def check_corpus(
             report.cross_split.append(pair)
             problems.append(f"gần trùng lặp khác split: {ids[i]} ({splits[i]}) và {ids[j]} ({splits[j]}), độ giống {sim:.2f}")
     sites: dict[str, set[str]] = {}
-    for source, split in zip(frame["source"], splits):
-        if source_site(source):
-            sites.setdefault(source_site(source), set()).add(split)
+    for site, split in zip(map(source_site, frame["source"]), splits):
+        if site:
+            sites.setdefault(site, set()).add(split)
     report.cross_split_sites = sorted(site for site, where in sites.items() if len(where) > 1)
     for site in report.cross_split_sites:
         problems.append(f"trang {site} có ý kiến ở nhiều split ({', '.join(sorted(sites[site]))}); mỗi trang chỉ thuộc một split")
@@ -266,15 +267,9 @@ def check_corpus(
     report.topics = {k: topic_counts.get(k, 0) for k in labels.topic_keys}
     report.splits = {k: int((frame["split"] == k).sum()) for k in SPLITS}
     report.registers = {k: int((frame["register"] == k).sum()) for k in REGISTERS}
-    report.category_by_split = {
-        s: {k: int(((frame["split"] == s) & (frame["category"] == k)).sum()) for k in labels.category_keys}
-        for s in SPLITS
-    }
+    report.category_by_split = _category_counts(frame, "split", SPLITS, labels.category_keys)
     report.origins = {k: int((frame["origin"] == k).sum()) for k in ORIGINS}
-    report.category_by_origin = {
-        o: {k: int(((frame["origin"] == o) & (frame["category"] == k)).sum()) for k in labels.category_keys}
-        for o in ORIGINS
-    }
+    report.category_by_origin = _category_counts(frame, "origin", ORIGINS, labels.category_keys)
     report.hard = int((frame["hard"] == "1").sum())
     report.no_diacritics = int((frame["no_diacritics"] == "1").sum())
     report.no_topic = int(sum(1 for row in frame["topics"] if not row))
@@ -298,6 +293,14 @@ def check_corpus(
     return report
 
 
+def _category_counts(
+    frame: pd.DataFrame, column: str, values: Sequence[str], keys: Sequence[str]
+) -> dict[str, dict[str, int]]:
+    """Rows per category key for each value of ``column`` (a split, an origin)."""
+    counts = Counter(zip(frame[column], frame["category"]))
+    return {v: {k: counts[(v, k)] for k in keys} for v in values}
+
+
 def _stable_hash(text: str, seed: int) -> int:
     return int.from_bytes(hashlib.sha256(f"{seed}:{text}".encode()).digest()[:8], "big")
 
@@ -317,6 +320,7 @@ def assign_splits(
     depends on ids, not on row order), each go to the split that is furthest
     below its share in the group's categories.
     """
+    frame = _with_defaults(frame)
     splits = [s if s in SPLITS else "" for s in frame.get("split", pd.Series([""] * len(frame)))]
     parent = list(range(len(frame)))
 
@@ -329,16 +333,14 @@ def assign_splits(
     for i, j, _ in near_duplicates(list(frame["text"]), near_threshold):
         parent[root(i)] = root(j)
     first_of_site: dict[str, int] = {}
-    for i, source in enumerate(frame.get("source", pd.Series([""] * len(frame)))):
-        site = source_site(source)
+    for i, site in enumerate(map(source_site, frame["source"])):
         if site:
             parent[root(i)] = root(first_of_site.setdefault(site, i))
     groups: dict[int, list[int]] = {}
     for i in range(len(frame)):
         groups.setdefault(root(i), []).append(i)
 
-    origins = frame["origin"] if "origin" in frame.columns else pd.Series(["authored"] * len(frame))
-    categories = [f"{o}:{c}" for o, c in zip(origins, frame["category"])]
+    categories = [f"{o}:{c}" for o, c in zip(frame["origin"], frame["category"])]
     ids = list(frame["id"])
     totals = Counter(categories)
     have = {s: Counter() for s in SPLITS}

@@ -37,6 +37,9 @@ REVIEW_THRESHOLD = 0.6
 MAX_TOPICS = 3
 #: The category of opinions that assess nobody (the first question of the labelling rules).
 OTHER = "linh_vuc_khac"
+_OTHER_COLUMN = CATEGORY_KEYS.index(OTHER)
+#: Columns (in report order) of the four categories that assess someone.
+_ASSESSING_COLUMNS = [j for j in range(len(CATEGORY_KEYS)) if j != _OTHER_COLUMN]
 CATEGORY_BLOCKS = ("word", "syll")
 TOPIC_BLOCKS = ("word", "syll")
 
@@ -192,9 +195,9 @@ class OpinionClassifier(BaseEstimator):
             return _in_report_order(models[0], X)
         assess, four = models
         decision = np.zeros((X.shape[0], len(CATEGORY_KEYS)))
-        four_scores = four.decision_function(X)
-        for j, key in enumerate(CATEGORY_KEYS):
-            decision[:, j] = -assess.decision_function(X) if key == OTHER else four_scores[:, list(four.classes_).index(key)]
+        decision[:, _OTHER_COLUMN] = -assess.decision_function(X)
+        order = [list(four.classes_).index(CATEGORY_KEYS[j]) for j in _ASSESSING_COLUMNS]
+        decision[:, _ASSESSING_COLUMNS] = four.decision_function(X)[:, order]
         return decision
 
     def _fit_category_calibration(self, decision: np.ndarray, truth: Sequence[str]) -> np.ndarray:
@@ -202,24 +205,22 @@ class OpinionClassifier(BaseEstimator):
         target = np.array([CATEGORY_KEYS.index(c) for c in truth])
         if not self.assess_first:
             return np.array([_fit_temperature(decision, target)])
-        other = CATEGORY_KEYS.index(OTHER)
-        rest = [j for j in range(len(CATEGORY_KEYS)) if j != other]
-        assessing = target != other
-        remap = {j: k for k, j in enumerate(rest)}
-        temperature = _fit_temperature(decision[assessing][:, rest], np.array([remap[t] for t in target[assessing]]))
-        return np.array([temperature, *_fit_platt(decision[:, other], (~assessing).astype(int))])
+        assessing = target != _OTHER_COLUMN
+        remap = {j: k for k, j in enumerate(_ASSESSING_COLUMNS)}
+        temperature = _fit_temperature(
+            decision[assessing][:, _ASSESSING_COLUMNS], np.array([remap[t] for t in target[assessing]])
+        )
+        return np.array([temperature, *_fit_platt(decision[:, _OTHER_COLUMN], (~assessing).astype(int))])
 
     def _category_proba(self, decision: np.ndarray) -> np.ndarray:
         temperature = self.category_calibration_[0]
         if not self.assess_first:
             return softmax(decision / temperature, axis=1)
-        other = CATEGORY_KEYS.index(OTHER)
         slope, intercept = self.category_calibration_[1:]
-        p_other = expit(decision[:, other] * slope + intercept)
-        rest = [j for j in range(len(CATEGORY_KEYS)) if j != other]
+        p_other = expit(decision[:, _OTHER_COLUMN] * slope + intercept)
         proba = np.zeros_like(decision)
-        proba[:, rest] = softmax(decision[:, rest] / temperature, axis=1) * (1 - p_other)[:, None]
-        proba[:, other] = p_other
+        proba[:, _ASSESSING_COLUMNS] = softmax(decision[:, _ASSESSING_COLUMNS] / temperature, axis=1) * (1 - p_other)[:, None]
+        proba[:, _OTHER_COLUMN] = p_other
         return proba
 
     def _new_topic_model(self) -> LinearSVC:

@@ -15,9 +15,11 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import pandas as pd
 
 from .corpus import CorpusError, check_corpus, default_corpus_path, load_corpus
 from .evaluate import Evaluation, evaluate
@@ -26,7 +28,7 @@ from .model import OpinionClassifier
 from .store import save
 from .text import strip_diacritics
 
-__all__ = ["ASSESS_FIRST", "C_GRID", "REAL_WEIGHT", "TrainResult", "train"]
+__all__ = ["ASSESS_FIRST", "C_GRID", "REAL_WEIGHT", "TrainResult", "sample_weights", "train", "tuning_rows"]
 
 C_GRID: tuple[float, ...] = (0.25, 0.5, 1.0)
 #: How much a real-derived training opinion weighs against an authored one, and whether the
@@ -34,6 +36,17 @@ C_GRID: tuple[float, ...] = (0.25, 0.5, 1.0)
 #: chosen on the real-derived dev rows by ``benchmarks/select_model.py`` (figures in the README).
 REAL_WEIGHT = 2.0
 ASSESS_FIRST = True
+
+
+def tuning_rows(dev: pd.DataFrame) -> pd.DataFrame:
+    """The dev rows that choose ``C`` and fit the calibration: the real-derived ones, when there are any."""
+    real = dev[dev["origin"] == "real"]
+    return real if len(real) else dev
+
+
+def sample_weights(origins: Iterable[str], real_weight: float = REAL_WEIGHT) -> list[float]:
+    """One training weight per row: ``real_weight`` for a real-derived opinion, 1 for an authored one."""
+    return [real_weight if origin == "real" else 1.0 for origin in origins]
 
 
 @dataclass
@@ -75,9 +88,9 @@ def train(
         if part.empty:
             raise CorpusError(f"Bộ dữ liệu {path} không có dòng nào thuộc split '{name}'.")
     train_part, dev, test = parts["train"], parts["dev"], parts["test"]
-    tune = dev[dev["origin"] == "real"] if (dev["origin"] == "real").any() else dev
+    tune = tuning_rows(dev)
     calibration = (list(tune["text"]), list(tune["category"]), list(tune["topics"]))
-    weights = [real_weight if origin == "real" else 1.0 for origin in train_part["origin"]]
+    weights = sample_weights(train_part["origin"], real_weight)
     which = "các ý kiến thực tế của tập dev" if tune is not dev else "tập dev"
 
     best: tuple[float, float, OpinionClassifier] | None = None
