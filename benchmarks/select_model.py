@@ -52,7 +52,7 @@ def cross_fitted_ece(model: OpinionClassifier, dev) -> float:
     sites = sorted({source_site(s) for s in dev.source})
     half = {site: i % 2 for i, site in enumerate(sites)}
     fold = np.array([half[source_site(s)] for s in dev.source])
-    decision, _ = model._decisions(list(dev.text))
+    decision, _ = model._decisions(model._prepare(dev.text))
     truth = np.array([CATEGORY_KEYS.index(c) for c in dev.category])
     confidence, correct = np.zeros(len(dev)), np.zeros(len(dev), dtype=bool)
     saved = model.category_calibration_

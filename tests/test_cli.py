@@ -65,3 +65,81 @@ def test_help_texts_name_the_formats_the_library_supports():
     from tpbnlp.report import REPORT_FORMATS
 
     assert tag.FORMATS == FORMATS and minutes.REPORT_FORMATS == REPORT_FORMATS
+
+
+import re  # noqa: E402
+
+import pytest  # noqa: E402
+
+# What click and typer print in English when nobody translates them.
+ENGLISH = re.compile(
+    r"Usage|Options|Arguments|Commands|Show this|Missing|Error|Try '|required|default:|env var|No such|"
+    r"Did you mean|Possible options|Got unexpected|Invalid value|requires an argument|<(?:str|bool|path|int|float)>"
+)
+COMMANDS = [[], ["tag"], ["minutes"], ["check-counts"], ["evaluate"], ["train"], ["labels"], ["corpus"], ["corpus", "check"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "tpbnlp")
+def test_help_speaks_vietnamese_and_flags_show_no_value(command, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Cách dùng:" in result.stdout and "Hiện hướng dẫn này rồi thoát." in result.stdout
+    assert not ENGLISH.search(result.stdout), ENGLISH.search(result.stdout)
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["tag"], "Thiếu tham số"),
+        (["tagg"], "Có phải ý bạn là 'tag'?"),
+        (["tag", "a.csv", "--outpt", "b.csv"], "Không có tùy chọn --outpt."),
+        (["tag", "a.csv", "-o"], "cần một giá trị"),
+        (["tag", "a.csv", "b.csv"], "Thừa tham số"),
+        (["corpus", "chek"], "Không có lệnh 'chek'."),
+    ],
+)
+def test_usage_errors_speak_vietnamese(args, expected, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert expected in result.stderr and "Cách dùng:" in result.stderr and "để xem hướng dẫn" in result.stderr
+    assert not ENGLISH.search(result.stderr), ENGLISH.search(result.stderr)
+
+
+def test_help_is_vietnamese_in_a_fresh_process_whatever_the_system_language():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LANG": "en_US.UTF-8", "LANGUAGE": "en", "COLUMNS": "120"}
+    for args in (["tag", "--help"], ["tag"]):
+        result = subprocess.run([sys.executable, "-m", "tpbnlp", *args], capture_output=True, text=True, env=env, timeout=120)
+        output = result.stdout + result.stderr
+        assert "Cách dùng:" in output and not ENGLISH.search(output), output
+
+
+def test_tagged_output_gets_the_users_umask(tmp_path):
+    import os
+
+    source = tmp_path / "y_kien.txt"
+    source.write_text("Đề nghị xã sửa đường.\n", encoding="utf-8")
+    old = os.umask(0o022)
+    try:
+        result = runner.invoke(app, ["tag", str(source), "-o", str(tmp_path / "ket_qua.csv"), "-q"])
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "ket_qua.csv").stat().st_mode & 0o777 == 0o644
+
+
+def test_shipped_message_catalog_is_compiled_from_its_po_file():
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("compile_messages", root / "scripts" / "compile_messages.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    catalog = module.CATALOG
+    assert catalog.with_suffix(".mo").read_bytes() == module.compile_mo(module.parse_po(catalog.read_text(encoding="utf-8")))

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from tpbnlp.cli import app
 from tpbnlp.corpus import load_corpus, write_corpus
 from tpbnlp.labels import CATEGORY_KEYS, load_labels
-from tpbnlp.store import MODEL_FILE, default_model_path
+from tpbnlp.store import WEIGHTS, default_model_path
 
 runner = CliRunner()
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "y_kien_mau.csv"
@@ -71,15 +71,15 @@ def test_evaluate_rejects_unknown_labels(tmp_path):
     assert result.exit_code == 2 and "Giao thông" in result.stderr and "dòng 2" in result.stderr
 
 
-def test_untrusted_and_tampered_models_get_a_message_not_a_traceback(tmp_path):
+def test_a_copied_model_loads_without_trust_and_a_tampered_one_gets_a_message(tmp_path):
     copy = tmp_path / "m"
     shutil.copytree(default_model_path(), copy)
-    untrusted = runner.invoke(app, ["evaluate", "--model", str(copy)])
-    assert untrusted.exit_code == 2 and "--trust" in untrusted.stderr
-    data = bytearray((copy / MODEL_FILE).read_bytes())
+    copied = runner.invoke(app, ["tag", str(EXAMPLE), "--model", str(copy), "-o", str(tmp_path / "a.csv")])
+    assert copied.exit_code == 0, copied.stderr
+    data = bytearray((copy / WEIGHTS).read_bytes())
     data[100] ^= 0x01
-    (copy / MODEL_FILE).write_bytes(bytes(data))
-    tampered = runner.invoke(app, ["tag", str(EXAMPLE), "--model", str(copy), "--trust"])
+    (copy / WEIGHTS).write_bytes(bytes(data))
+    tampered = runner.invoke(app, ["tag", str(EXAMPLE), "--model", str(copy)])
     assert tampered.exit_code == 2 and "SHA-256" in tampered.stderr
     assert "Traceback" not in tampered.stderr + tampered.stdout
 
@@ -102,7 +102,7 @@ def test_train_builds_a_loadable_model(tmp_path):
     assert manifest["corpus"]["rows"] == len(frame)
     assert 0 <= manifest["metrics"]["test"]["macro_f1"] <= 1
     assert manifest["params"]["C"] in manifest["params"]["c_grid"]
-    tagged = runner.invoke(app, ["tag", str(EXAMPLE), "--model", str(tmp_path / "nho"), "--trust"])
+    tagged = runner.invoke(app, ["tag", str(EXAMPLE), "--model", str(tmp_path / "nho")])
     assert tagged.exit_code == 0
 
 

@@ -108,7 +108,7 @@ def test_assess_first_asks_whether_anyone_is_assessed_then_which_of_four(small_p
     model = OpinionClassifier(assess_first=True).fit(
         list(train.text), list(train.category), list(train.topics), calibration=calibration
     )
-    assessing, four = model.category_models_
+    assessing, four = model.category_model_.steps_
     assert set(four.classes_) == set(CATEGORY_KEYS) - {"linh_vuc_khac"}
     proba = model.predict_proba(list(held.text))
     assert proba.shape == (len(held), 5) and np.allclose(proba.sum(axis=1), 1.0)
@@ -129,3 +129,85 @@ def test_sample_weight_pulls_towards_the_weighted_rows(small_parts):
     )
     share = lambda model: np.mean([p.category == "y_thuc_to_chuc_ky_luat" for p in model.predict_many(list(held.text))])
     assert share(heavy) > share(plain)
+
+
+def test_predict_many_gives_every_text_a_result_and_never_raises(model):
+    texts = [
+        CLEAR[0][0],
+        None,
+        float("nan"),
+        "",
+        "Cã ý kiÕn ®Ò nghÞ cÊp ®Êt",  # TCVN3, converts
+        "ÿþ®¸¶·¹»¾¼ ½ÆÇÊÈÉ ËÌÐÎÏ ÑÒÕÓÔ",  # legacy-font noise that converts to nothing Vietnamese
+        "这是一条中文意见，不是越南语。",
+        "12345 !!!",
+        CLEAR[1][0],
+    ]
+    predictions = model.predict_many(texts)
+    assert len(predictions) == len(texts)
+    statuses = [p.status for p in predictions]
+    assert statuses[0] == statuses[4] == statuses[-1] == "ok"
+    assert statuses[1:4] == ["empty", "empty", "empty"]
+    assert all(s.startswith("error: ") for s in statuses[5:8])
+    assert predictions[0].category == CLEAR[0][1] and predictions[-1].category == CLEAR[1][1]
+    assert all(p.category == "" and p.needs_review for p in predictions if p.status != "ok")
+    assert model.predict(None).status == "empty"
+
+
+def test_a_string_where_a_list_is_expected_is_a_clear_type_error(model):
+    with pytest.raises(TypeError, match="list of texts"):
+        model.predict_many("một câu")
+
+
+def test_the_library_stays_in_one_process_unless_asked(model, monkeypatch):
+    import joblib
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a process pool was started")
+
+    monkeypatch.setattr(joblib, "Parallel", no_pool)
+    texts = [f"Đề nghị sửa đường liên thôn số {i} bị sạt lở." for i in range(2500)]
+    assert model.n_jobs is None and len(model.predict_many(texts)) == 2500
+
+
+def test_predict_many_under_spawn_in_a_script_without_a_main_guard(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "khong_guard.py"
+    script.write_text(
+        "import multiprocessing\n"
+        "multiprocessing.set_start_method('spawn', force=True)\n"
+        "import tpbnlp\n"
+        "from tpbnlp.tagging import tag_file\n"
+        "texts = [f'Đề nghị xã sớm sửa cầu tràn ở tổ {i}, mùa mưa bà con đi lại khó khăn.' for i in range(3000)]\n"
+        "model = tpbnlp.load().set_params(n_jobs=2)\n"
+        "predictions = model.predict_many(texts)\n"
+        "print(len(predictions), sum(p.status == 'ok' for p in predictions))\n"
+        f"open(r'{tmp_path / 'y_kien.txt'}', 'w', encoding='utf-8').write('\\n'.join(texts))\n"
+        f"summary = tag_file(r'{tmp_path / 'y_kien.txt'}', r'{tmp_path / 'ket_qua.csv'}', model=model, n_jobs=2)\n"
+        "print(summary.rows, summary.tagged)\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["3000", "3000", "3000", "3000"]
+
+
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+from tpbnlp.model import TwoStepSVC  # noqa: E402
+
+# liblinear's solution with weights is not exactly that with repeated rows (scikit-learn expects this of LinearSVC too)
+_LIBLINEAR = "liblinear: sample weights are not exactly equivalent to repeated rows"
+
+
+@parametrize_with_checks(
+    [TwoStepSVC(), TwoStepSVC(first=0)],
+    expected_failed_checks=lambda estimator: {
+        "check_sample_weight_equivalence_on_dense_data": _LIBLINEAR,
+        "check_sample_weight_equivalence_on_sparse_data": _LIBLINEAR,
+    },
+)
+def test_category_step_follows_scikit_learn_conventions(estimator, check):
+    check(estimator)

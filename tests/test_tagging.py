@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 import tpbnlp
 from tpbnlp.cli import app
 from tpbnlp.io import decode_bytes
-from tpbnlp.tagging import OUTPUT_COLUMNS, check_text, tag_file, tag_texts
+from tpbnlp.tagging import OUTPUT_COLUMNS, tag_file, tag_texts
+from tpbnlp.text import rejection
 
 runner = CliRunner()
 OPINIONS = [
@@ -211,7 +212,7 @@ def test_any_unicode_text_gets_one_result_each(model, texts):
     for text, result in zip(texts, results):
         assert result.status == "ok" or result.status == "empty" or result.status.startswith("error: ")
         assert (result.status == "ok") == bool(result.category)
-        assert result.status != "ok" or check_text(text) is None
+        assert result.status != "ok" or rejection(text) is None
 
 
 cell = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)

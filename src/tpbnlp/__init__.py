@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 from .errors import TpbnlpError
 from .labels import CATEGORY_KEYS, Label, LabelSet, load_labels
-from .text import normalize, preprocess, preprocess_many, segment, strip_diacritics
+from .text import normalize, prepare, prepare_many, preprocess, preprocess_many, segment, strip_diacritics
+from .version import __version__
 
 if TYPE_CHECKING:
     from .model import OpinionClassifier
 
-__version__ = "0.1.0"
 
 __all__ = [
     "CATEGORY_KEYS",
@@ -25,6 +25,8 @@ __all__ = [
     "load",
     "load_labels",
     "normalize",
+    "prepare",
+    "prepare_many",
     "preprocess",
     "preprocess_many",
     "segment",
@@ -35,19 +37,17 @@ __all__ = [
 def load(
     path: str | os.PathLike[str] | None = None,
     *,
-    trust: bool = False,
     labels: LabelSet | str | os.PathLike[str] | None = None,
 ) -> OpinionClassifier:
     """The classifier: the shipped default model (loaded once, then cached), or the one at ``path``.
 
-    A model from any path other than the package's own must be loaded with
-    ``trust=True``, because joblib files can run code. See :func:`tpbnlp.store.load`.
+    See :func:`tpbnlp.store.load`.
     """
     from .store import load as load_model
 
     if path is None and labels is None:
         return _default_model()
-    return load_model(path, trust=trust, labels=labels)
+    return load_model(path, labels=labels)
 
 
 @functools.cache

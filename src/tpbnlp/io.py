@@ -388,6 +388,13 @@ def open_table(
     return Table(header, _pick_text_column(header, column, source) if need_text else header[0], estimate, chunks, encoding)
 
 
+def new_file_mode(directory: bool = False) -> int:
+    """The permissions a new file (or folder) gets under the user's umask: 0644 (0755) under umask 022."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return (0o777 if directory else 0o666) & ~umask
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
     """A temporary file beside ``path``, moved onto it only when the block ends without error.
@@ -399,6 +406,7 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(name)
+    tmp.chmod(new_file_mode())  # mkstemp makes it 0600: colleagues on a shared drive could not open it
     try:
         yield tmp
         os.replace(tmp, path)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .errors import TpbnlpError
 
-__all__ = ["CATEGORY_KEYS", "ENV_VAR", "Label", "LabelSet", "LabelFileError", "load_labels", "parse_labels"]
+__all__ = ["CATEGORY_KEYS", "ENV_VAR", "Label", "LabelSet", "LabelFileError", "load_labels", "packaged_labels", "parse_labels"]
 
 #: The five categories, in the fixed order reports list them.
 CATEGORY_KEYS: tuple[str, ...] = (
@@ -126,13 +126,18 @@ def parse_labels(data: object, source: str = "") -> LabelSet:
     return LabelSet(tuple(by_key[key] for key in CATEGORY_KEYS), tuple(sections["topics"]), source)
 
 
+def packaged_labels() -> LabelSet:
+    """The package's own label set (whatever the environment says)."""
+    text = resources.files("tpbnlp").joinpath("data/labels.json").read_text(encoding="utf-8")
+    return parse_labels(json.loads(text), "labels.json")
+
+
 def load_labels(path: str | os.PathLike[str] | None = None) -> LabelSet:
     """Load the label set from ``path``, else from ``$TPBNLP_LABELS``, else the package's own file."""
     if path is None:
         path = os.environ.get(ENV_VAR) or None
     if path is None:
-        text = resources.files("tpbnlp").joinpath("data/labels.json").read_text(encoding="utf-8")
-        return parse_labels(json.loads(text), "labels.json")
+        return packaged_labels()
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")

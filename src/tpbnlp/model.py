@@ -1,15 +1,18 @@
 """The classifier: one category and topic tags for each opinion, with calibrated confidence.
 
-Features come from the pre-processed text (:func:`tpbnlp.text.preprocess`) in
-two blocks: ``word``, 1–2-grams of the segmented words; ``syll``, 1–2-grams of
-diacritic-free syllables, so unaccented input and a different segmentation
-meet the same features. (A third block of character 2–5-grams was measured:
-it cost a quarter of the prediction time and scored lower on the dev split.)
-The category comes from a linear SVM over both blocks, its scores turned into
-probabilities by a softmax temperature fitted on held-out data. Each topic comes from its own
-linear SVM over the ``word`` and ``syll`` blocks, its score turned into a
-probability by Platt scaling and compared with one threshold shared by all
-topics, both fitted on held-out data.
+Three parts, in scikit-learn's habits. :class:`OpinionFeatures` turns prepared
+text (:func:`tpbnlp.text.prepare`) into two TF-IDF blocks: ``word``, 1–2-grams
+of the segmented words; ``syll``, 1–2-grams of diacritic-free syllables, so
+unaccented input and a different segmentation meet the same features. (A
+third block of character 2–5-grams was measured: it cost a quarter of the
+prediction time and scored lower on the dev split.) The category comes from a
+:class:`TwoStepSVC` over both blocks, its scores turned into probabilities by
+a softmax temperature (and, in two steps, Platt scaling of "assesses anyone")
+fitted on held-out data. Each topic comes from its own linear SVM over the same
+features, Platt-scaled and compared with one threshold shared by all topics.
+
+Every fitted part is arrays and vocabularies, so :mod:`tpbnlp.store` saves a
+model without pickling and rebuilds it with any supported scikit-learn.
 """
 
 from __future__ import annotations
@@ -21,16 +24,19 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 from scipy.special import expit, log_softmax, softmax
-from sklearn.base import BaseEstimator
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
+from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.svm import LinearSVC
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
 
-from .labels import CATEGORY_KEYS, LabelSet, load_labels
-from .text import preprocess_many, strip_diacritics
+from .labels import CATEGORY_KEYS, LabelSet, packaged_labels
+from .text import Prepared, prepare_many, preprocess_many, strip_diacritics
 
-__all__ = ["REVIEW_THRESHOLD", "Explanation", "OpinionClassifier", "Prediction"]
+__all__ = ["REVIEW_THRESHOLD", "Explanation", "OpinionClassifier", "OpinionFeatures", "Prediction", "TwoStepSVC"]
 
 #: Predictions whose confidence is under this are flagged ``needs_review``.
 REVIEW_THRESHOLD = 0.6
@@ -40,13 +46,11 @@ OTHER = "linh_vuc_khac"
 _OTHER_COLUMN = CATEGORY_KEYS.index(OTHER)
 #: Columns (in report order) of the four categories that assess someone.
 _ASSESSING_COLUMNS = [j for j in range(len(CATEGORY_KEYS)) if j != _OTHER_COLUMN]
-CATEGORY_BLOCKS = ("word", "syll")
-TOPIC_BLOCKS = ("word", "syll")
 
 
 @dataclass
 class Prediction:
-    """The labels of one opinion."""
+    """The labels of one opinion; ``status`` other than ``ok`` (``empty``, ``error: …``) means it has none."""
 
     text: str
     category: str
@@ -56,6 +60,7 @@ class Prediction:
     topics: list[str]
     topic_scores: dict[str, float]
     needs_review: bool
+    status: str = "ok"
 
 
 @dataclass
@@ -72,31 +77,146 @@ def _syllables(segmented: str) -> str:
     return strip_diacritics(segmented.replace("_", " "))
 
 
-def _vectorizers() -> dict[str, TfidfVectorizer]:
-    common = {"sublinear_tf": True, "dtype": np.float32}
-    return {
-        "word": TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=2, **common),
-        "syll": TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), preprocessor=_syllables, min_df=2, **common),
-    }
+class OpinionFeatures(TransformerMixin, BaseEstimator):
+    """Prepared texts → sublinear TF-IDF of word n-grams and of diacritic-free syllable n-grams, L2-normalised.
+
+    Fitted state is plain data (``vocabularies_``: the terms of each block in
+    column order; ``idf_``: their inverse document frequencies), so a model can
+    be saved as arrays and rebuilt anywhere.
+    """
+
+    BLOCKS = ("word", "syll")
+
+    def __init__(self, *, min_df: int = 2, ngram_range: tuple[int, int] = (1, 2)) -> None:
+        self.min_df = min_df
+        self.ngram_range = ngram_range
+
+    def _counter(self, block: str, vocabulary: Sequence[str] | None = None) -> CountVectorizer:
+        return CountVectorizer(
+            token_pattern=r"\S+",
+            ngram_range=tuple(self.ngram_range),
+            preprocessor=_syllables if block == "syll" else None,
+            min_df=1 if vocabulary is not None else self.min_df,
+            vocabulary=vocabulary,
+            dtype=np.float32,
+        )
+
+    def fit(self, texts: Sequence[str], y=None) -> OpinionFeatures:
+        self.vocabularies_: dict[str, list[str]] = {}
+        self.idf_: dict[str, np.ndarray] = {}
+        for block in self.BLOCKS:
+            counter = self._counter(block)
+            counts = counter.fit_transform(texts).tocsc()
+            frequency = np.diff(counts.indptr)  # documents per term
+            self.vocabularies_[block] = [str(t) for t in counter.get_feature_names_out()]
+            self.idf_[block] = (np.log((1 + counts.shape[0]) / (1 + frequency)) + 1).astype(np.float32)
+        return self
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        check_is_fitted(self, "idf_")
+        counters = self.__dict__.get("_counters")
+        if counters is None:  # built once per fitted or loaded model, the same way for both
+            counters = self._counters = {b: self._counter(b, self.vocabularies_[b]) for b in self.BLOCKS}
+        blocks = []
+        for block in self.BLOCKS:
+            counts = counters[block].transform(texts).tocsr().astype(np.float32)
+            counts.data = (np.log(counts.data) + 1) * self.idf_[block][counts.indices]
+            blocks.append(l2_normalize(counts, copy=False))
+        return sp.hstack(blocks, format="csr")
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "idf_")
+        return np.array([f"{block}:{term}" for block in self.BLOCKS for term in self.vocabularies_[block]], dtype=object)
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_counters", None)
+        return state
+
+
+class TwoStepSVC(ClassifierMixin, BaseEstimator):
+    """A linear SVM over all classes or, with ``first``, in two steps as the labelling rules decide.
+
+    With ``first`` set (the category of opinions that assess nobody), one
+    binary SVM tells ``first`` from the rest (score ``b``, positive for the
+    rest) and a second SVM, trained on the rest only, chooses among them
+    (scores ``r``). ``decision_function`` gives ``-b`` for ``first`` and
+    ``r - max(r) + b`` for the rest, so its arg-max is the prediction and a
+    softmax over the rest's columns is that of ``r``.
+    """
+
+    def __init__(self, *, C: float = 1.0, first: str | int | None = None, class_weight: str | dict | None = "balanced") -> None:
+        self.C = C
+        self.first = first
+        self.class_weight = class_weight
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    def _svm(self) -> LinearSVC:
+        return LinearSVC(C=self.C, class_weight=self.class_weight)
+
+    def fit(self, X, y, sample_weight=None) -> TwoStepSVC:
+        X, y = check_X_y(X, y, accept_sparse="csr")
+        check_classification_targets(y)
+        weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        self.classes_ = np.unique(y)
+        self.n_features_in_ = X.shape[1]
+        if len(self.classes_) < 2:
+            raise ValueError(f"TwoStepSVC needs samples of at least 2 classes; got 1 class ({self.classes_[0]!r})")
+        if self.first is None or self.first not in self.classes_ or len(self.classes_) < 3:
+            self.steps_ = [self._svm().fit(X, y, sample_weight=weights)]
+            return self
+        rest = y != self.first
+        self.steps_ = [
+            self._svm().fit(X, rest, sample_weight=weights),
+            self._svm().fit(X[rest], y[rest], sample_weight=weights[rest]),
+        ]
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        """Scores with one column per class of ``classes_`` (one column for two classes in one step)."""
+        check_is_fitted(self, "steps_")
+        X = check_array(X, accept_sparse="csr")
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is expecting {self.n_features_in_} features as input.")
+        if len(self.steps_) == 1:
+            return self.steps_[0].decision_function(X)
+        binary, rest = self.steps_
+        b = binary.decision_function(X)
+        r = rest.decision_function(X)
+        if r.ndim == 1:
+            r = np.column_stack([-r, r])
+        decision = np.zeros((X.shape[0], len(self.classes_)))
+        decision[:, list(self.classes_).index(self.first)] = -b
+        decision[:, [list(self.classes_).index(c) for c in rest.classes_]] = r - r.max(axis=1, keepdims=True) + b[:, None]
+        return decision
+
+    def predict(self, X) -> np.ndarray:
+        decision = self.decision_function(X)
+        if decision.ndim == 1:
+            return self.classes_[(decision > 0).astype(int)]
+        return self.classes_[np.argmax(decision, axis=1)]
 
 
 class OpinionClassifier(BaseEstimator):
     """Category and topic classifier for Vietnamese opinions, in scikit-learn's fit/predict style.
 
-    ``fit`` takes raw texts: pre-processing is part of the model, so callers
+    ``fit`` takes raw texts: preparation is part of the model, so callers
     never segment text themselves. The softmax temperature and the topic
     thresholds are fitted on ``calibration`` data when given (the corpus dev
     split), otherwise on cross-validated scores of the training data.
 
-    Parameters: ``C`` and ``topic_C`` regularise the category SVM and the topic
-    regressions; ``assess_first`` makes the category two steps, as the
-    labelling rules are: a binary SVM for "does it assess anyone at all?"
-    (other or not), then a four-way SVM trained on the assessing opinions only;
-    ``augment_unaccented`` adds a diacritic-free copy of each
-    training text; ``review_threshold`` is the confidence under which a
-    prediction is flagged for review; ``labels`` supplies display names
-    (default: the package's label file); ``n_jobs`` is passed to
-    :func:`~tpbnlp.text.preprocess_many`.
+    Parameters: ``C`` and ``topic_C`` regularise the category and topic SVMs;
+    ``assess_first`` makes the category two steps, as the labelling rules are:
+    "does it assess anyone at all?" (other or not), then which of the four
+    (:class:`TwoStepSVC`); ``augment_unaccented`` adds a diacritic-free copy of
+    each training text; ``review_threshold`` is the confidence under which a
+    prediction is flagged for review; ``labels`` supplies display names and the
+    topic order (default: the package's label file); ``n_jobs`` is the number
+    of processes that prepare text (``None``: this one; ``-1``: all cores).
     """
 
     def __init__(
@@ -140,7 +260,7 @@ class OpinionClassifier(BaseEstimator):
             raise ValueError(f"unknown category keys: {sorted(unknown)}")
         texts, categories, topic_sets = list(texts), list(categories), [set(t) for t in topics]
         weights = np.ones(len(texts)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        known_topics = (self.labels or load_labels()).topic_keys
+        known_topics = (self.labels or packaged_labels()).topic_keys
         self.classes_ = np.array(CATEGORY_KEYS)
         self.topic_keys_ = np.array([k for k in known_topics if any(k in t for t in topic_sets)])
         if self.augment_unaccented:
@@ -151,23 +271,20 @@ class OpinionClassifier(BaseEstimator):
             weights = np.concatenate([weights, weights[copies]])
 
         segmented = preprocess_many(texts, n_jobs=self.n_jobs)
-        self.vectorizers_ = _vectorizers()
-        blocks = {name: v.fit_transform(segmented) for name, v in self.vectorizers_.items()}
-        X, X_topic = _stack(blocks, CATEGORY_BLOCKS), _stack(blocks, TOPIC_BLOCKS)
+        self.features_ = OpinionFeatures().fit(segmented)
+        X = self.features_.transform(segmented)
         y, Y = np.array(categories), self._topic_matrix(topic_sets)
-        self.category_models_ = self._fit_category(X, y, weights)
-        self.topic_models_ = [
-            self._new_topic_model().fit(X_topic, Y[:, j], sample_weight=weights) for j in range(Y.shape[1])
-        ]
-        for model in [*self.category_models_, *self.topic_models_]:
+        self.category_model_ = self._new_category_model().fit(X, y, sample_weight=weights)
+        self.topic_models_ = [self._new_topic_model().fit(X, Y[:, j], sample_weight=weights) for j in range(Y.shape[1])]
+        for model in [*self.category_model_.steps_, *self.topic_models_]:
             model.coef_ = model.coef_.astype(np.float32)  # halves the saved model; scores differ below 1e-6
 
         if calibration is not None:
             cal_texts, cal_categories, cal_topics = calibration
-            decision, topic_decision = self._decisions(list(cal_texts))
+            decision, topic_decision = self._decisions(self._prepare(cal_texts))
             cal_y, cal_Y = np.array(list(cal_categories)), self._topic_matrix([set(t) for t in cal_topics])
         else:
-            decision, topic_decision = self._cross_val_decisions(X, X_topic, y, Y, weights)
+            decision, topic_decision = self._cross_val_decisions(X, y, Y, weights)
             cal_y, cal_Y = y, Y
         self.category_calibration_ = self._fit_category_calibration(decision, cal_y)
         self.topic_platt_ = np.array([_fit_platt(topic_decision[:, j], cal_Y[:, j]) for j in range(cal_Y.shape[1])])
@@ -176,29 +293,16 @@ class OpinionClassifier(BaseEstimator):
         self.topic_thresholds_ = np.full(cal_Y.shape[1], _best_threshold(topic_proba.ravel(), cal_Y.ravel()))
         return self
 
-    def _new_svm(self) -> LinearSVC:
-        return LinearSVC(C=self.C, class_weight="balanced")
+    def _new_category_model(self) -> TwoStepSVC:
+        return TwoStepSVC(C=self.C, first=OTHER if self.assess_first else None)
 
-    def _fit_category(self, X, y: np.ndarray, weights: np.ndarray) -> list[LinearSVC]:
-        """One SVM over the five categories, or (``assess_first``) other-or-not, then the other four."""
-        if not self.assess_first:
-            return [self._new_svm().fit(X, y, sample_weight=weights)]
-        assesses = y != OTHER
-        return [
-            self._new_svm().fit(X, assesses, sample_weight=weights),
-            self._new_svm().fit(X[assesses], y[assesses], sample_weight=weights[assesses]),
-        ]
+    def _new_topic_model(self) -> LinearSVC:
+        return LinearSVC(C=self.topic_C, class_weight="balanced")
 
-    def _category_decision(self, models: Sequence[LinearSVC], X) -> np.ndarray:
+    def _category_decision(self, model: TwoStepSVC, X) -> np.ndarray:
         """Decision scores, one column per category in report order."""
-        if len(models) == 1:
-            return _in_report_order(models[0], X)
-        assess, four = models
-        decision = np.zeros((X.shape[0], len(CATEGORY_KEYS)))
-        decision[:, _OTHER_COLUMN] = -assess.decision_function(X)
-        order = [list(four.classes_).index(CATEGORY_KEYS[j]) for j in _ASSESSING_COLUMNS]
-        decision[:, _ASSESSING_COLUMNS] = four.decision_function(X)[:, order]
-        return decision
+        columns = [list(model.classes_).index(k) for k in CATEGORY_KEYS]
+        return model.decision_function(X)[:, columns]
 
     def _fit_category_calibration(self, decision: np.ndarray, truth: Sequence[str]) -> np.ndarray:
         """Softmax temperature (and, with ``assess_first``, Platt scaling of the other-or-not score)."""
@@ -223,9 +327,6 @@ class OpinionClassifier(BaseEstimator):
         proba[:, _OTHER_COLUMN] = p_other
         return proba
 
-    def _new_topic_model(self) -> LinearSVC:
-        return LinearSVC(C=self.topic_C, class_weight="balanced")
-
     def _topic_matrix(self, topic_sets: Sequence[set[str]]) -> np.ndarray:
         matrix = np.zeros((len(topic_sets), len(self.topic_keys_)), dtype=int)
         for i, topics in enumerate(topic_sets):
@@ -233,102 +334,105 @@ class OpinionClassifier(BaseEstimator):
                 matrix[i, j] = key in topics
         return matrix
 
-    def _cross_val_decisions(self, X, X_topic, y, Y, weights) -> tuple[np.ndarray, np.ndarray]:
+    def _cross_val_decisions(self, X, y, Y, weights) -> tuple[np.ndarray, np.ndarray]:
         decision = np.zeros((X.shape[0], len(self.classes_)))
         topic_decision = np.full(Y.shape, -1.0)
         for train, held in StratifiedKFold(n_splits=3, shuffle=True, random_state=0).split(X, y):
-            decision[held] = self._category_decision(self._fit_category(X[train], y[train], weights[train]), X[held])
+            model = self._new_category_model().fit(X[train], y[train], sample_weight=weights[train])
+            decision[held] = self._category_decision(model, X[held])
             for j in range(Y.shape[1]):
                 if 0 < Y[train, j].sum() < len(train):
-                    model = self._new_topic_model().fit(X_topic[train], Y[train, j], sample_weight=weights[train])
-                    topic_decision[held, j] = model.decision_function(X_topic[held])
+                    model = self._new_topic_model().fit(X[train], Y[train, j], sample_weight=weights[train])
+                    topic_decision[held, j] = model.decision_function(X[held])
         return decision, topic_decision
 
     # -- prediction ---------------------------------------------------------------
 
-    def _transform(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        segmented = preprocess_many(texts, n_jobs=self.n_jobs)
-        blocks = {name: v.transform(segmented) for name, v in self.vectorizers_.items()}
-        return _stack(blocks, CATEGORY_BLOCKS), _stack(blocks, TOPIC_BLOCKS)
+    def _prepare(self, texts: Iterable[object]) -> list[str]:
+        """Prepared text of every row ('' for a row that cannot be prepared)."""
+        return [p.text for p in prepare_many(texts, n_jobs=self.n_jobs)]
 
-    def _decisions(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        X, X_topic = self._transform(texts)
+    def _decisions(self, prepared: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        X = self.features_.transform(prepared)
         topic_decision = np.zeros((X.shape[0], len(self.topic_models_)))
         for j, model in enumerate(self.topic_models_):
-            topic_decision[:, j] = model.decision_function(X_topic)
-        return self._category_decision(self.category_models_, X), topic_decision
+            topic_decision[:, j] = model.decision_function(X)
+        return self._category_decision(self.category_model_, X), topic_decision
 
     def _topic_proba(self, topic_decision: np.ndarray) -> np.ndarray:
         return expit(topic_decision * self.topic_platt_[:, 0] + self.topic_platt_[:, 1])
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated category probabilities; columns in ``classes_`` (report) order."""
-        decision, _ = self._decisions(list(texts))
+        decision, _ = self._decisions(self._prepare(texts))
         return self._category_proba(decision)
 
-    def predict_many(self, texts: Iterable[str]) -> list[Prediction]:
-        """Labels for many texts, in order. A text with no words is flagged ``needs_review``."""
+    def predict_many(self, texts: Iterable[object]) -> list[Prediction]:
+        """Labels for many texts, in order: one :class:`Prediction` per text, whatever it holds.
+
+        ``None``, NaN and texts without words get status ``empty``; a text
+        that cannot be read (damaged bytes, another script, legacy-font text
+        that does not convert) gets ``error: …`` with the reason. Neither stops
+        the batch. A single string is refused (``TypeError``): it would be read
+        as one text per character.
+        """
+        if isinstance(texts, (str, bytes)):
+            raise TypeError("predict_many takes a list of texts, not one string; use predict(text) for one text")
         texts = list(texts)
-        if not texts:
-            return []
-        decision, topic_decision = self._decisions(texts)
+        prepared = prepare_many(texts, n_jobs=self.n_jobs)
+        good = [i for i, p in enumerate(prepared) if p.status == "ok"]
+        labels = self.labels or packaged_labels()
+        predictions = [_unlabelled(t if isinstance(t, str) else "", p.status) for t, p in zip(texts, prepared)]
+        if not good:
+            return predictions
+        decision, topic_decision = self._decisions([prepared[i].text for i in good])
         proba = self._category_proba(decision)
         topic_proba = self._topic_proba(topic_decision)
-        labels = self.labels or load_labels()
-        predictions = []
-        for text, p, tp in zip(texts, proba, topic_proba):
+        for i, p, tp in zip(good, proba, topic_proba):
             best = int(np.argmax(p))
             category = str(self.classes_[best])
             above = [j for j in np.argsort(-tp) if tp[j] >= self.topic_thresholds_[j]][:MAX_TOPICS]
-            predictions.append(
-                Prediction(
-                    text=text,
-                    category=category,
-                    category_name=labels.name(category),
-                    confidence=float(p[best]),
-                    scores={str(k): float(v) for k, v in zip(self.classes_, p)},
-                    topics=[str(self.topic_keys_[j]) for j in above],
-                    topic_scores={str(k): float(v) for k, v in zip(self.topic_keys_, tp)},
-                    needs_review=bool(p[best] < self.review_threshold or not any(c.isalnum() for c in text)),
-                )
+            predictions[i] = Prediction(
+                text=predictions[i].text,
+                category=category,
+                category_name=labels.name(category),
+                confidence=float(p[best]),
+                scores={str(k): float(v) for k, v in zip(self.classes_, p)},
+                topics=[str(self.topic_keys_[j]) for j in above],
+                topic_scores={str(k): float(v) for k, v in zip(self.topic_keys_, tp)},
+                needs_review=bool(p[best] < self.review_threshold or prepared[i].truncated),
             )
         return predictions
 
-    def predict(self, text: str) -> Prediction:
-        """Labels for one text."""
+    def predict(self, text: object) -> Prediction:
+        """Labels for one text (``None`` is an empty text)."""
         return self.predict_many([text])[0]
 
     def explain(self, text: str, top: int = 8) -> Explanation:
         """The words and syllable n-grams that pushed the category and each chosen topic most."""
         prediction = self.predict(text)
-        X, X_topic = self._transform([text])
-        names, topic_names = self._feature_names(CATEGORY_BLOCKS), self._feature_names(TOPIC_BLOCKS)
-        row = X.getrow(0)
+        if prediction.status != "ok":
+            return Explanation(prediction.category)
+        row = self.features_.transform(self._prepare([text])).getrow(0)
+        names = self.features_.get_feature_names_out()
         coef = self._category_coef(prediction.category)
         terms = _top_terms(names[row.indices], row.data * coef[row.indices], top)
-        topic_row = X_topic.getrow(0)
         topic_terms = {}
         for key in prediction.topics:
             model = self.topic_models_[list(self.topic_keys_).index(key)]
-            weights = topic_row.data * model.coef_[0, topic_row.indices]
-            topic_terms[key] = _top_terms(topic_names[topic_row.indices], weights, top)
+            topic_terms[key] = _top_terms(names[row.indices], row.data * model.coef_[0, row.indices], top)
         return Explanation(prediction.category, terms, topic_terms)
 
     def _category_coef(self, category: str) -> np.ndarray:
         """The weights that push towards ``category``."""
-        last = self.category_models_[-1]
-        if self.assess_first and category == OTHER:
-            return -self.category_models_[0].coef_[0]
-        return last.coef_[list(last.classes_).index(category)]
-
-    def _feature_names(self, blocks: Sequence[str]) -> np.ndarray:
-        return np.concatenate(
-            [[f"{block}:{term}" for term in self.vectorizers_[block].get_feature_names_out()] for block in blocks]
-        )
+        steps = self.category_model_.steps_
+        if len(steps) == 2 and category == OTHER:
+            return -steps[0].coef_[0]
+        return steps[-1].coef_[list(steps[-1].classes_).index(category)]
 
 
-def _stack(blocks: dict[str, sp.csr_matrix], names: Sequence[str]) -> sp.csr_matrix:
-    return sp.hstack([blocks[name] for name in names]).tocsr()
+def _unlabelled(text: str, status: str) -> Prediction:
+    return Prediction(text, "", "", 0.0, {}, [], {}, True, status)
 
 
 def _fit_platt(decision: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
@@ -337,12 +441,6 @@ def _fit_platt(decision: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
         return (1.0, 0.0)
     model = LogisticRegression(C=100.0).fit(decision.reshape(-1, 1), truth)
     return (float(model.coef_[0, 0]), float(model.intercept_[0]))
-
-
-def _in_report_order(svm: LinearSVC, X) -> np.ndarray:
-    """Decision scores with columns in report order (scikit-learn sorts classes alphabetically)."""
-    columns = [list(svm.classes_).index(k) for k in CATEGORY_KEYS]
-    return svm.decision_function(X)[:, columns]
 
 
 def _top_terms(names: np.ndarray, weights: np.ndarray, top: int) -> list[tuple[str, float]]:

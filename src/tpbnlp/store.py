@@ -1,41 +1,47 @@
-"""Saving and loading models: a directory with the model (joblib) and a manifest (JSON).
+"""Saving and loading models: arrays, vocabularies and a manifest, never a pickle.
 
-The manifest records what the model is (library and scikit-learn versions,
-label keys, the corpus it was trained on, when) and how good it is (dev and
-test figures, the test confusion matrix), and the SHA-256 of every file, so a
-corrupted or altered model is refused before it is unpickled. Joblib files can
-run code when loaded: a model from anywhere but the package must be loaded
-with ``trust=True``.
+A model directory holds ``manifest.json`` (what the model is: library and
+scikit-learn versions, label keys, parameters, every temperature, Platt
+scaling and threshold, the corpus it was trained on, its dev and test figures,
+and the SHA-256 of every file), ``vocabulary.json`` (the terms of each
+feature block, in column order) and ``weights.npz`` (inverse document
+frequencies and the SVMs' coefficients, read with ``allow_pickle=False``).
+Loading runs no code from the directory, so any model can be loaded without
+being trusted; a damaged or altered file is refused by its hash.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as _dt
 import hashlib
 import json
 import os
 import shutil
 import tempfile
-import warnings
+import zipfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import joblib
+import numpy as np
 import sklearn
+from sklearn.svm import LinearSVC
 
-from . import __version__
 from .errors import TpbnlpError
+from .io import new_file_mode
 from .labels import CATEGORY_KEYS, LabelSet, load_labels
-from .model import OpinionClassifier
+from .model import OpinionClassifier, OpinionFeatures, TwoStepSVC
+from .version import __version__
 
-__all__ = ["FORMAT", "MANIFEST", "MODEL_FILE", "ModelError", "default_model_path", "load", "read_manifest", "save"]
+__all__ = ["FORMAT", "MANIFEST", "ModelError", "default_model_path", "load", "read_manifest", "save"]
 
 MANIFEST = "manifest.json"
-MODEL_FILE = "model.joblib"
-#: Bumped when the saved layout or the classifier's attributes change incompatibly.
-FORMAT = 2
+VOCABULARY = "vocabulary.json"
+WEIGHTS = "weights.npz"
+#: Bumped when the saved layout changes incompatibly. Format 3: arrays and JSON (formats 1–2 were pickles).
+FORMAT = 3
+#: The classifier's parameters that the manifest records and loading restores.
+_PARAMS = ("C", "topic_C", "assess_first", "augment_unaccented", "review_threshold")
 
 
 class ModelError(TpbnlpError):
@@ -67,21 +73,36 @@ def save(model: OpinionClassifier, directory: str | os.PathLike[str], **info: An
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
-        bare = copy.copy(model)
-        bare.labels = None  # display names come from the label data in force when it is loaded
-        bare.__dict__.pop("manifest_", None)
-        joblib.dump(bare, staging / MODEL_FILE, compress=3)
+        features = model.features_
+        arrays = {f"idf_{block}": features.idf_[block] for block in features.BLOCKS}
+        arrays["category_classes"] = model.category_model_.classes_
+        for k, step in enumerate(model.category_model_.steps_):
+            arrays |= {f"category{k}_coef": step.coef_, f"category{k}_intercept": step.intercept_, f"category{k}_classes": step.classes_}
+        topic_models = model.topic_models_
+        arrays["topic_coef"] = np.vstack([m.coef_ for m in topic_models]) if topic_models else np.zeros((0, 0), np.float32)
+        arrays["topic_intercept"] = np.array([m.intercept_[0] for m in topic_models])
+        np.savez_compressed(staging / WEIGHTS, **arrays)
+        vocabulary = {"min_df": features.min_df, "ngram_range": list(features.ngram_range), "blocks": features.vocabularies_}
+        (staging / VOCABULARY).write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
+        params = {name: getattr(model, name) for name in _PARAMS}
         manifest = {
             "format": FORMAT,
             "tpbnlp_version": __version__,
             "sklearn_version": sklearn.__version__,
             "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
-            "categories": list(model.classes_),
+            "categories": [str(c) for c in model.classes_],
             "topics": [str(k) for k in model.topic_keys_],
             **info,
-            "files": {MODEL_FILE: _sha256(staging / MODEL_FILE)},
+            "params": {**info.get("params", {}), **params},
+            "calibration": {
+                "category": [float(v) for v in model.category_calibration_],
+                "topic_platt": [[float(a), float(b)] for a, b in model.topic_platt_],
+                "topic_thresholds": [float(t) for t in model.topic_thresholds_],
+            },
+            "files": {name: _sha256(staging / name) for name in (VOCABULARY, WEIGHTS)},
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        _share_like_a_file(staging)
         if directory.exists():
             shutil.rmtree(directory)
         os.replace(staging, directory)
@@ -89,6 +110,13 @@ def save(model: OpinionClassifier, directory: str | os.PathLike[str], **info: An
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return directory
+
+
+def _share_like_a_file(directory: Path) -> None:
+    """Give a staged directory the permissions a new folder gets under the user's umask (mkdtemp makes it 0700)."""
+    directory.chmod(new_file_mode(directory=True))
+    for path in directory.iterdir():
+        path.chmod(new_file_mode())
 
 
 def read_manifest(directory: str | os.PathLike[str]) -> dict[str, Any]:
@@ -107,9 +135,11 @@ def read_manifest(directory: str | os.PathLike[str]) -> dict[str, Any]:
 
 def _check(directory: Path, manifest: dict[str, Any], labels: LabelSet) -> None:
     if manifest.get("format") != FORMAT:
+        old = manifest.get("format") in (1, 2)
         raise ModelError(
-            f"Mô hình ở {directory} có định dạng {manifest.get('format')!r}, phiên bản tpbnlp này đọc định dạng {FORMAT}. "
-            "Hãy huấn luyện lại bằng lệnh 'tpbnlp train'."
+            f"Mô hình ở {directory} có định dạng {manifest.get('format')!r}"
+            + (" (kiểu cũ, lưu bằng joblib/pickle, không còn được nạp vì có thể chạy mã)" if old else "")
+            + f"; phiên bản tpbnlp này chỉ đọc định dạng {FORMAT}. Hãy huấn luyện lại bằng lệnh 'tpbnlp train'."
         )
     trained_with = str(manifest.get("tpbnlp_version", "?"))
     if trained_with.split(".")[0] != __version__.split(".")[0]:
@@ -119,8 +149,9 @@ def _check(directory: Path, manifest: dict[str, Any], labels: LabelSet) -> None:
     missing = [k for k in manifest.get("topics", []) if k not in labels.topic_keys]
     if missing:
         raise ModelError(f"Tệp nhãn đang dùng thiếu các chủ đề mà mô hình gán: {', '.join(missing)}.")
-    if MODEL_FILE not in manifest["files"]:
-        raise ModelError(f"Tệp mô tả của mô hình ở {directory} không liệt kê {MODEL_FILE}.")
+    missing_files = [name for name in (VOCABULARY, WEIGHTS) if name not in manifest["files"]]
+    if missing_files:
+        raise ModelError(f"Tệp mô tả của mô hình ở {directory} không liệt kê {', '.join(missing_files)}.")
     for name, expected in manifest["files"].items():
         path = directory / name
         if not path.is_file():
@@ -135,35 +166,70 @@ def _check(directory: Path, manifest: dict[str, Any], labels: LabelSet) -> None:
 def load(
     path: str | os.PathLike[str] | None = None,
     *,
-    trust: bool = False,
     labels: LabelSet | str | os.PathLike[str] | None = None,
 ) -> OpinionClassifier:
-    """Load a model directory, checking its manifest and hashes first.
+    """Load a model directory (``None``: the shipped model), checking its manifest and hashes first.
 
-    ``path=None`` loads the model shipped with the package. Any other path must
-    come with ``trust=True``: loading a joblib file runs code from it.
     ``labels`` (a :class:`LabelSet` or a label file) supplies display names.
+    Nothing in the directory is executed: arrays are read without pickle.
     """
     label_set = labels if isinstance(labels, LabelSet) else load_labels(labels)
     directory = default_model_path() if path is None else Path(path)
-    if path is not None and not trust:
-        raise ModelError(
-            f"Chỉ nạp mô hình ở {directory} khi bạn tin nguồn của nó (tệp joblib có thể chạy mã): "
-            "dùng trust=True, hoặc --trust trên dòng lệnh."
-        )
     manifest = read_manifest(directory)
     _check(directory, manifest, label_set)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # scikit-learn warns on any version difference; we check below
-            model = joblib.load(directory / MODEL_FILE)
-    except Exception as exc:  # unpickling can fail in many ways; all mean the same to the user
-        raise ModelError(
-            f"Không nạp được mô hình ở {directory} ({type(exc).__name__}). Mô hình được tạo với scikit-learn "
-            f"{manifest.get('sklearn_version')}, máy này có {sklearn.__version__}; hãy huấn luyện lại bằng 'tpbnlp train'."
-        ) from None
-    if not isinstance(model, OpinionClassifier):
-        raise ModelError(f"Tệp {directory / MODEL_FILE} không chứa mô hình tpbnlp.")
-    model.labels = label_set
+        return _rebuild(directory, manifest, label_set)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, zipfile.BadZipFile) as exc:
+        raise ModelError(f"Không nạp được mô hình ở {directory}: dữ liệu mô hình không đúng dạng ({exc}).") from None
+
+
+def _rebuild(directory: Path, manifest: dict[str, Any], labels: LabelSet) -> OpinionClassifier:
+    """The fitted classifier, made again from its arrays, vocabularies and manifest."""
+    params = manifest["params"]
+    calibration = manifest["calibration"]
+    vocabulary = json.loads((directory / VOCABULARY).read_text(encoding="utf-8"))
+    with np.load(directory / WEIGHTS, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    model = OpinionClassifier(labels=labels, **{name: params[name] for name in _PARAMS})
+    model.classes_ = np.array(manifest["categories"])
+    model.topic_keys_ = np.array(manifest["topics"], dtype=str)
+
+    features = OpinionFeatures(min_df=vocabulary["min_df"], ngram_range=tuple(vocabulary["ngram_range"]))
+    features.vocabularies_ = {block: list(vocabulary["blocks"][block]) for block in features.BLOCKS}
+    features.idf_ = {block: arrays[f"idf_{block}"] for block in features.BLOCKS}
+    for block in features.BLOCKS:
+        if len(features.idf_[block]) != len(features.vocabularies_[block]):
+            raise ValueError(f"block {block}: {len(features.vocabularies_[block])} terms, {len(features.idf_[block])} weights")
+    model.features_ = features
+    n_features = sum(len(v) for v in features.vocabularies_.values())
+
+    steps = []
+    while f"category{len(steps)}_coef" in arrays:
+        k = len(steps)
+        steps.append(_linear_svc(arrays[f"category{k}_coef"], arrays[f"category{k}_intercept"], arrays[f"category{k}_classes"], params["C"]))
+    category = TwoStepSVC(C=params["C"], first=model._new_category_model().first)
+    category.steps_ = steps
+    category.classes_ = arrays["category_classes"]
+    category.n_features_in_ = n_features
+    model.category_model_ = category
+    model.topic_models_ = [
+        _linear_svc(coef[None, :], np.array([intercept]), np.array([0, 1]), params["topic_C"])
+        for coef, intercept in zip(arrays["topic_coef"], arrays["topic_intercept"])
+    ]
+    model.category_calibration_ = np.array(calibration["category"], dtype=float)
+    model.topic_platt_ = np.array(calibration["topic_platt"], dtype=float).reshape(-1, 2)
+    model.topic_thresholds_ = np.array(calibration["topic_thresholds"], dtype=float)
+    if any(c.shape[1] != n_features for c in [*(s.coef_ for s in steps), *(m.coef_ for m in model.topic_models_)]):
+        raise ValueError("coefficients do not match the vocabulary")
+    if not (len(model.topic_models_) == len(model.topic_keys_) == len(model.topic_platt_) == len(model.topic_thresholds_)):
+        raise ValueError("topic arrays do not match the topic list")
     model.manifest_ = manifest
     return model
+
+
+def _linear_svc(coef: np.ndarray, intercept: np.ndarray, classes: np.ndarray, C: float) -> LinearSVC:
+    """A fitted linear SVM from its arrays (what ``decision_function`` reads)."""
+    svm = LinearSVC(C=C, class_weight="balanced")
+    svm.coef_, svm.intercept_, svm.classes_ = coef, intercept, classes
+    svm.n_features_in_ = coef.shape[1]
+    return svm

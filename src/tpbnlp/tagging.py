@@ -10,12 +10,11 @@ undecodable legacy text each get a status, and the rest are tagged.
 from __future__ import annotations
 
 import os
-import re
 import signal
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,12 +23,9 @@ import pandas as pd
 from .io import JSONL_ERROR, InputError, TableWriter, open_table
 from .labels import LabelSet, load_labels
 from .model import OpinionClassifier
-from .text import LegacyEncodingError, detect_legacy_encoding
 
-__all__ = ["MAX_CHARS", "OUTPUT_COLUMNS", "RowResult", "TagSummary", "check_text", "tag_file", "tag_texts"]
+__all__ = ["OUTPUT_COLUMNS", "RowResult", "TagSummary", "tag_file", "tag_texts"]
 
-#: Characters of a cell that are classified; the cell itself is written back whole.
-MAX_CHARS = 10_000
 OUTPUT_COLUMNS = ("category", "category_name", "confidence", "topics", "topic_names", "needs_review", "status")
 _PARALLEL_MIN_ROWS = 3000
 
@@ -58,55 +54,26 @@ class RowResult:
         ]
 
 
-def check_text(text: str) -> str | None:
-    """Why a cell cannot be classified (a status), or ``None`` when it can."""
-    if not text or not text.strip():
-        return "empty"
-    if "\ufffd" in text:
-        return "error: có byte không đọc được theo bảng mã của tệp"
-    head = text[:MAX_CHARS]
-    letters = len(_LETTER.findall(head))
-    if not letters:
-        return "error: không có chữ (chỉ có số hoặc ký hiệu)"
-    if _OTHER_SCRIPT.search(head) and len(_OTHER_SCRIPT.findall(head)) > 0.5 * letters:
-        return "error: không phải chữ quốc ngữ"
-    return None
-
-
-_LETTER = re.compile(r"[^\W\d_]")
-# Letters of scripts other than Latin: Greek to Thai, Khmer, CJK, Hangul …
-_OTHER_SCRIPT = re.compile("[\u0370-\u1cff\u2c00-\u2dff\u3040-\ud7ff\uf900-\ufaff]")
-
-
-def tag_texts(model: OpinionClassifier, texts: Sequence[str], labels: LabelSet | None = None) -> list[RowResult]:
+def tag_texts(model: OpinionClassifier, texts: Sequence[object], labels: LabelSet | None = None) -> list[RowResult]:
     """Labels or a status for every text, in order; never raises for what a text contains."""
     labels = labels or model.labels or load_labels()
-    results: list[RowResult | None] = [None] * len(texts)
-    todo: list[int] = []
-    cleaned: list[str] = []
-    for i, text in enumerate(texts):
-        text = text if isinstance(text, str) else ""
-        status = check_text(text)
-        if status is None:
-            try:
-                detect_legacy_encoding(text[:MAX_CHARS])  # the one failure normalising can have
-                cleaned.append(text[:MAX_CHARS])
-                todo.append(i)
-                continue
-            except LegacyEncodingError as exc:
-                status = f"error: {exc}"
-        results[i] = RowResult(status)
-    for i, prediction in zip(todo, model.predict_many(cleaned) if cleaned else []):
-        results[i] = RowResult(
-            status="ok",
-            category=prediction.category,
-            category_name=prediction.category_name,
-            confidence=prediction.confidence,
-            topics=prediction.topics,
-            topic_names=[labels.name(t) for t in prediction.topics],
-            needs_review=prediction.needs_review or len(texts[i]) > MAX_CHARS,
+    results = []
+    for p in model.predict_many(texts):
+        if p.status != "ok":
+            results.append(RowResult(p.status))
+            continue
+        results.append(
+            RowResult(
+                status="ok",
+                category=p.category,
+                category_name=p.category_name,
+                confidence=p.confidence,
+                topics=p.topics,
+                topic_names=[labels.name(t) for t in p.topics],
+                needs_review=p.needs_review,
+            )
         )
-    return results  # type: ignore[return-value]
+    return results
 
 
 # -- worker processes -------------------------------------------------------------
@@ -114,18 +81,11 @@ def tag_texts(model: OpinionClassifier, texts: Sequence[str], labels: LabelSet |
 _WORKER_MODEL: OpinionClassifier | None = None
 
 
-def _worker_init(model: OpinionClassifier | None, loader: tuple | None) -> None:
-    """Give a worker its model: inherited when the pool forks, loaded again when it spawns."""
+def _worker_init(model: OpinionClassifier) -> None:
+    """Give a worker its model, once (the model travels as arrays; it runs one process)."""
     global _WORKER_MODEL
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled once, by the main process
-    if model is not None:
-        _WORKER_MODEL = model
-    elif loader is not None:
-        from .store import load
-
-        path, trust, labels_path = loader
-        _WORKER_MODEL = load(path, trust=trust, labels=labels_path)
-    _WORKER_MODEL.n_jobs = 1  # the pool is the parallelism
+    _WORKER_MODEL = model.set_params(n_jobs=1)  # this process's own copy: the pool is the parallelism
 
 
 def _worker_tag(texts: list[str]) -> list[RowResult]:
@@ -134,34 +94,29 @@ def _worker_tag(texts: list[str]) -> list[RowResult]:
 
 
 class _Runner:
-    """Classifies chunks in order: in this process for small inputs, on a pool of workers for large ones."""
+    """Classifies chunks in order: in this process for small inputs, on a pool of workers for large ones.
 
-    def __init__(self, model: OpinionClassifier, loader: tuple | None, n_jobs: int | None, parallel: bool) -> None:
+    The pool is joblib's loky executor: it works under every start method,
+    also in a caller's script without an ``if __name__ == "__main__"`` guard.
+    """
+
+    def __init__(self, model: OpinionClassifier, n_jobs: int | None, parallel: bool) -> None:
         self.model = model
-        self.workers = (os.cpu_count() or 1) if not n_jobs or n_jobs < 1 else n_jobs
+        self.workers = (os.cpu_count() or 1) if n_jobs is not None and n_jobs < 0 else (n_jobs or 1)
         self.parallel = parallel and self.workers > 1
-        self.loader = loader
-        self.pool: ProcessPoolExecutor | None = None
 
     def run(self, chunks: Iterable[list[str]]) -> Iterator[list[RowResult]]:
         if not self.parallel:
             for texts in chunks:
                 yield tag_texts(self.model, texts)
             return
-        import multiprocessing
+        from joblib.externals.loky import get_reusable_executor
 
-        fork = "fork" in multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if fork else "spawn")
-        self.pool = ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=context,
-            initializer=_worker_init,
-            initargs=(self.model if fork else None, None if fork else self.loader),
-        )
+        pool = get_reusable_executor(max_workers=self.workers, initializer=_worker_init, initargs=(self.model,), reuse=False)
         pending: deque[Future] = deque()
         try:
             for texts in chunks:
-                pending.append(self.pool.submit(_worker_tag, texts))
+                pending.append(pool.submit(_worker_tag, texts))
                 if len(pending) > 2 * self.workers:  # bounded: memory stays flat however long the input
                     yield pending.popleft().result()
             while pending:
@@ -169,7 +124,7 @@ class _Runner:
         finally:
             for future in pending:
                 future.cancel()
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=True)
 
 
 # -- files ------------------------------------------------------------------------------
@@ -218,16 +173,15 @@ def tag_file(
     sheet: str | None = None,
     input_format: str | None = None,
     output_format: str | None = None,
-    loader: tuple | None = None,
     n_jobs: int | None = None,
     chunk_rows: int = 500,
     progress: Callable[[int, int | None], None] | None = None,
 ) -> TagSummary:
     """Tag every row of ``input`` and write them, in order, with all their columns, to ``output``.
 
-    ``output`` None writes CSV to standard output. ``loader`` (path, trust,
-    labels path) lets worker processes load the model where they cannot
-    inherit it.
+    ``output`` None writes CSV to standard output. Like scikit-learn, it works
+    in this process unless ``n_jobs`` asks for more (``-1``: one worker per
+    core, as ``tpbnlp tag`` does); workers are used for large inputs only.
     """
     started = time.perf_counter()
     if output is not None and str(output) != "-" and str(input) != "-":
@@ -240,7 +194,7 @@ def tag_file(
     categories: Counter = Counter()
     topics: Counter = Counter()
     parallel = table.rows_estimate is None or table.rows_estimate >= _PARALLEL_MIN_ROWS
-    runner = _Runner(model, loader, n_jobs, parallel)
+    runner = _Runner(model, n_jobs, parallel)
     chunks: deque[pd.DataFrame] = deque()
 
     def texts() -> Iterator[list[str]]:

@@ -9,24 +9,32 @@ by ``_`` as underthesea segments them.
 from __future__ import annotations
 
 import functools
-import os
+import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
 
 from .errors import TpbnlpError
 
 __all__ = [
+    "MAX_CHARS",
     "LegacyEncodingError",
+    "Prepared",
     "detect_legacy_encoding",
     "fix_legacy_encoding",
     "normalize",
     "segment",
     "preprocess",
     "preprocess_many",
+    "prepare",
+    "prepare_many",
+    "rejection",
     "strip_diacritics",
 ]
+
+T = TypeVar("T")
 
 
 class LegacyEncodingError(TpbnlpError, ValueError):
@@ -276,27 +284,108 @@ def preprocess(text: str) -> str:
     return segment(normalize(text))
 
 
-def _preprocess_chunk(texts: Sequence[str]) -> list[str]:
-    return [preprocess(t) for t in texts]
+def _apply(func: Callable[[str], T], texts: Sequence[str]) -> list[T]:
+    return [func(t) for t in texts]
+
+
+def _map_unique(func: Callable[[str], T], texts: list[str], n_jobs: int | None, parallel_threshold: int) -> list[T]:
+    """``func`` over ``texts`` in order, each distinct text once; on ``n_jobs`` processes for large batches.
+
+    ``n_jobs`` follows scikit-learn: ``None`` or 1 is this process, ``-1`` all
+    cores. The processes come from joblib's loky backend, which works under
+    any start method, in a script without an ``if __name__ == "__main__"``
+    guard too.
+    """
+    unique = list(dict.fromkeys(texts))
+    if n_jobs in (None, 1) or len(unique) <= parallel_threshold:
+        done = _apply(func, unique)
+    else:
+        from joblib import Parallel, delayed, effective_n_jobs
+
+        workers = effective_n_jobs(n_jobs)
+        size = max(200, len(unique) // (workers * 8))
+        chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
+        parts = Parallel(n_jobs=workers, backend="loky")(delayed(_apply)(func, chunk) for chunk in chunks)
+        done = [out for part in parts for out in part]
+    lookup = dict(zip(unique, done))
+    return [lookup[t] for t in texts]
+
+
+def _text_list(texts: Iterable[object], what: str) -> list:
+    if isinstance(texts, (str, bytes)):
+        raise TypeError(f"{what} takes a list of texts, not one string; wrap a single text in a list")
+    return list(texts)
 
 
 def preprocess_many(texts: Iterable[str], *, n_jobs: int | None = None, parallel_threshold: int = 2000) -> list[str]:
-    """:func:`preprocess` for many texts, in order.
+    """:func:`preprocess` for many texts, in order (see :func:`prepare_many` for texts that may be bad)."""
+    return _map_unique(preprocess, _text_list(texts, "preprocess_many"), n_jobs, parallel_threshold)
 
-    Repeated texts are processed once. When more than ``parallel_threshold``
-    distinct texts remain, the work is spread over ``n_jobs`` processes (all
-    cores by default; 1 keeps it in this process), since segmentation is
-    CPU-bound Python that threads would not speed up.
+
+# --- preparing raw cells ---------------------------------------------------------
+
+#: Characters of a text that are classified; longer texts are cut (and flagged for review).
+MAX_CHARS = 10_000
+_LETTER = re.compile(r"[^\W\d_]")
+# Letters of scripts other than Latin: Greek to Thai, Khmer, CJK, Hangul …
+_OTHER_SCRIPT = re.compile("[\u0370-\u1cff\u2c00-\u2dff\u3040-\ud7ff\uf900-\ufaff]")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One raw text made ready for the features, or the reason it cannot be classified.
+
+    ``status`` is ``ok`` (``text`` is normalised and segmented), ``empty``, or
+    ``error: …`` with the reason in Vietnamese; ``truncated`` says that only the
+    first :data:`MAX_CHARS` characters were used.
     """
-    texts = list(texts)
-    unique = list(dict.fromkeys(texts))
-    workers = min(os.cpu_count() or 1, 8) if n_jobs is None or n_jobs < 1 else n_jobs
-    if workers <= 1 or len(unique) <= parallel_threshold:
-        done = _preprocess_chunk(unique)
-    else:
-        size = max(200, len(unique) // (workers * 8))
-        chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            done = [out for part in pool.map(_preprocess_chunk, chunks) for out in part]
-    lookup = dict(zip(unique, done))
-    return [lookup[t] for t in texts]
+
+    text: str
+    status: str = "ok"
+    truncated: bool = False
+
+
+def rejection(text: str) -> str | None:
+    """Why a raw text cannot be classified (a status), or ``None`` when it can."""
+    if not text or not text.strip():
+        return "empty"
+    if "\ufffd" in text:
+        return "error: có byte không đọc được theo bảng mã của tệp"
+    head = text[:MAX_CHARS]
+    letters = len(_LETTER.findall(head))
+    if not letters:
+        return "error: không có chữ (chỉ có số hoặc ký hiệu)"
+    if _OTHER_SCRIPT.search(head) and len(_OTHER_SCRIPT.findall(head)) > 0.5 * letters:
+        return "error: không phải chữ quốc ngữ"
+    return None
+
+
+def _as_text(cell: object) -> str:
+    """A cell as text: ``None`` and NaN are empty, anything else its string form."""
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return ""
+    return cell if isinstance(cell, str) else str(cell)
+
+
+def prepare(cell: object) -> Prepared:
+    """One raw cell, prepared once: checked, cut, normalised (legacy fonts repaired), segmented.
+
+    Never raises for what the cell contains: a bad cell gets a status instead.
+    """
+    text = _as_text(cell)
+    status = rejection(text)
+    if status is not None:
+        return Prepared("", status)
+    try:
+        prepared = preprocess(text[:MAX_CHARS])
+    except LegacyEncodingError as exc:
+        return Prepared("", f"error: {exc}")
+    if not prepared:
+        return Prepared("", "empty")
+    return Prepared(prepared, truncated=len(text) > MAX_CHARS)
+
+
+def prepare_many(cells: Iterable[object], *, n_jobs: int | None = None, parallel_threshold: int = 2000) -> list[Prepared]:
+    """:func:`prepare` for many cells, in order; one result per cell, whatever the cells hold."""
+    texts = [_as_text(c) for c in _text_list(cells, "prepare_many")]
+    return _map_unique(prepare, texts, n_jobs, parallel_threshold)

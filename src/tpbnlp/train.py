@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from sklearn.model_selection import GridSearchCV, PredefinedSplit
 
 from .corpus import CorpusError, check_corpus, default_corpus_path, load_corpus
 from .evaluate import Evaluation, evaluate
@@ -93,22 +94,32 @@ def train(
     weights = sample_weights(train_part["origin"], real_weight)
     which = "các ý kiến thực tế của tập dev" if tune is not dev else "tập dev"
 
-    best: tuple[float, float, OpinionClassifier] | None = None
-    for C in c_grid:
-        say(f"Huấn luyện với C={C} trên {len(train_part)} ý kiến…")
-        model = OpinionClassifier(C=C, assess_first=assess_first, labels=labels, n_jobs=n_jobs).fit(
-            list(train_part["text"]),
-            list(train_part["category"]),
-            list(train_part["topics"]),
-            sample_weight=weights,
-            calibration=calibration,
-        )
-        score = evaluate(model, *calibration).macro_f1
-        say(f"  macro-F1 trên {which}: {score:.4f}")
-        if best is None or score > best[0]:
-            best = (score, C, model)
-    assert best is not None
-    _, C, model = best
+    say(f"Chọn C trong {list(c_grid)} trên {which} ({len(tune)} ý kiến), huấn luyện trên {len(train_part)} ý kiến…")
+    texts = list(train_part["text"]) + calibration[0]
+    search = GridSearchCV(
+        OpinionClassifier(assess_first=assess_first, labels=labels, n_jobs=n_jobs),
+        {"C": list(c_grid)},
+        scoring=_macro_f1,
+        cv=PredefinedSplit([-1] * len(train_part) + [0] * len(tune)),  # fit on train, score on the tuning rows
+        refit=False,  # the tuning rows calibrate the final model, so they cannot also train it
+        error_score="raise",
+    ).fit(
+        texts,
+        list(train_part["category"]) + calibration[1],
+        topics=list(train_part["topics"]) + calibration[2],
+        sample_weight=weights + [1.0] * len(tune),
+        calibration=calibration,
+    )
+    for C, score in zip(search.cv_results_["param_C"], search.cv_results_["mean_test_score"]):
+        say(f"  C={C}: macro-F1 trên {which} {score:.4f}")
+    C = float(search.best_params_["C"])
+    model = OpinionClassifier(C=C, assess_first=assess_first, labels=labels, n_jobs=n_jobs).fit(
+        list(train_part["text"]),
+        list(train_part["category"]),
+        list(train_part["topics"]),
+        sample_weight=weights,
+        calibration=calibration,
+    )
 
     say("Đánh giá trên tập test…")
     dev_eval = evaluate(model, list(dev["text"]), list(dev["category"]), list(dev["topics"]), groups=list(dev["origin"]))
@@ -145,6 +156,11 @@ def train(
         test_confusion=test_eval.confusion,
     )
     return TrainResult(directory, model, C, dev_eval, test_eval, unaccented, time.perf_counter() - started)
+
+
+def _macro_f1(model: OpinionClassifier, texts: Sequence[str], categories: Sequence[str], sample_weight=None) -> float:
+    """The score that chooses ``C``: category macro-F1 of the calibrated model (tuning rows weigh one each)."""
+    return evaluate(model, texts, categories).macro_f1
 
 
 def _summary(result: Evaluation) -> dict:

@@ -13,9 +13,11 @@ from rich.console import Console
 from .. import __version__
 from ..errors import TpbnlpError
 from ..labels import ENV_VAR
+from ._i18n import VietnameseGroup
 
 app = typer.Typer(
     name="tpbnlp",
+    cls=VietnameseGroup,
     help="Phân loại ý kiến đóng góp của quần chúng nhân dân theo 5 lĩnh vực và các chủ đề.",
     no_args_is_help=True,
     add_completion=False,
@@ -29,6 +31,7 @@ LabelsOption = Annotated[
     Optional[Path],
     typer.Option(
         "--labels",
+        metavar="TỆP",
         envvar=ENV_VAR,
         help="Tệp nhãn JSON riêng (đổi tên hoặc thêm chủ đề); mặc định dùng tệp của gói.",
         show_default=False,
@@ -64,25 +67,19 @@ def _show_version(value: bool) -> None:
 def root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_show_version, is_eager=True, help="In phiên bản rồi thoát."),
+        typer.Option("--version", metavar="", callback=_show_version, is_eager=True, help="In phiên bản rồi thoát."),
     ] = False,
 ) -> None:
     """Phân loại ý kiến đóng góp của quần chúng nhân dân theo 5 lĩnh vực và các chủ đề."""
 
-#: ``--model DIR`` and ``--trust`` for every command that classifies.
+#: ``--model DIR`` for every command that classifies.
 ModelOption = Annotated[
     Optional[Path],
-    typer.Option("--model", "-m", help="Thư mục mô hình; mặc định dùng mô hình đi kèm gói.", show_default=False),
+    typer.Option("--model", "-m", metavar="THƯ_MỤC", help="Thư mục mô hình; mặc định dùng mô hình đi kèm gói.", show_default=False),
 ]
-TrustOption = Annotated[
-    bool,
-    typer.Option("--trust", help="Xác nhận tin nguồn của mô hình ở --model (tệp joblib có thể chạy mã)."),
-]
-
-
-def load_model(model: Path | None, trust: bool, labels: Path | None):
+def load_model(model: Path | None, labels: Path | None):
     """Load the model for a command, turning every model error into a clean message."""
     from ..store import load
 
     with user_errors():
-        return load(model, trust=trust, labels=labels)
+        return load(model, labels=labels)

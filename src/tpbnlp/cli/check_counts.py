@@ -10,24 +10,25 @@ import typer
 from rich.table import Table
 
 from ..labels import load_labels
+from ._i18n import VietnameseCommand
 from ._util import LabelsOption, app, console, fail, user_errors
 
 
-@app.command("check-counts")
+@app.command("check-counts", cls=VietnameseCommand)
 def check_counts_command(
-    table: Annotated[Path, typer.Argument(help="Bảng số liệu đếm tay (.xlsx hoặc .csv): mỗi dòng một đơn vị, mỗi cột một lĩnh vực.")],
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Trang của tệp Excel.", show_default=False)] = None,
+    table: Annotated[Path, typer.Argument(metavar="BẢNG", help="Bảng số liệu đếm tay (.xlsx hoặc .csv): mỗi dòng một đơn vị, mỗi cột một lĩnh vực.")],
+    sheet: Annotated[Optional[str], typer.Option("--sheet", metavar="TRANG", help="Trang của tệp Excel.", show_default=False)] = None,
     against: Annotated[
         Optional[Path],
-        typer.Option("--against", help="Kết quả của 'tpbnlp tag' hoặc 'tpbnlp minutes' cho cùng các đơn vị, để so với văn bản.", show_default=False),
+        typer.Option("--against", metavar="TỆP", help="Kết quả của 'tpbnlp tag' hoặc 'tpbnlp minutes' cho cùng các đơn vị, để so với văn bản.", show_default=False),
     ] = None,
     unit_column: Annotated[
-        Optional[str], typer.Option("--unit-column", help="Cột đơn vị trong tệp --against (mặc định: unit / Đơn vị).", show_default=False)
+        Optional[str], typer.Option("--unit-column", metavar="CỘT", help="Cột đơn vị trong tệp --against (mặc định: unit / Đơn vị).", show_default=False)
     ] = None,
     model: Annotated[
-        Optional[Path], typer.Option("--model", "-m", help="Mô hình đã gán nhãn tệp --against (lấy ma trận nhầm lẫn trong manifest).", show_default=False)
+        Optional[Path], typer.Option("--model", "-m", metavar="THƯ_MỤC", help="Mô hình đã gán nhãn tệp --against (lấy ma trận nhầm lẫn trong manifest).", show_default=False)
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table hoặc json.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", metavar="ĐỊNH_DẠNG", help="table hoặc json.")] = "table",
     labels: LabelsOption = None,
 ) -> None:
     """Kiểm tra số liệu đếm tay: cộng hàng, cộng cột, tổng chung, số âm/lẻ/thiếu, đơn vị trùng, tỉ lệ vô lý; và so với văn bản.

@@ -10,9 +10,10 @@ import typer
 from rich.table import Table
 
 from ..labels import load_labels
+from ._i18n import VietnameseCommand, VietnameseGroup
 from ._util import LabelsOption, app, console, err_console, user_errors
 
-corpus_app = typer.Typer(help="Làm việc với bộ dữ liệu ý kiến đã gán nhãn.", no_args_is_help=True)
+corpus_app = typer.Typer(cls=VietnameseGroup, help="Làm việc với bộ dữ liệu ý kiến đã gán nhãn.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 
 SHOWN_PROBLEMS = 40
@@ -42,14 +43,14 @@ def _by_category(title: str, keys: Sequence[str], columns: dict[str, tuple[str, 
     return table
 
 
-@corpus_app.command("check")
+@corpus_app.command("check", cls=VietnameseCommand)
 def check_command(
     path: Annotated[
         Optional[Path],
-        typer.Argument(help="Tệp CSV của bộ dữ liệu; mặc định là bộ dữ liệu đi kèm.", show_default=False),
+        typer.Argument(metavar="TỆP", help="Tệp CSV của bộ dữ liệu; mặc định là bộ dữ liệu đi kèm.", show_default=False),
     ] = None,
     no_floors: Annotated[
-        bool, typer.Option("--no-floors", help="Không kiểm tra cỡ tối thiểu (cho bộ dữ liệu nhỏ của địa phương).")
+        bool, typer.Option("--no-floors", metavar="", help="Không kiểm tra cỡ tối thiểu (cho bộ dữ liệu nhỏ của địa phương).")
     ] = False,
     labels: LabelsOption = None,
 ) -> None:

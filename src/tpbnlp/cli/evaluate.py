@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from ..evaluate import ClassScore, Evaluation
 
 from ..labels import LabelSet, load_labels
-from ._util import LabelsOption, ModelOption, TrustOption, app, console, load_model, user_errors
+from ._i18n import VietnameseCommand
+from ._util import LabelsOption, ModelOption, app, console, load_model, user_errors
 
 
 def print_evaluation(result: Evaluation, labels: LabelSet, title: str) -> None:
@@ -48,26 +49,26 @@ def _scores_table(title: str, first: str, scores: list[ClassScore], labels: Labe
     return table
 
 
-@app.command("evaluate")
+@app.command("evaluate", cls=VietnameseCommand)
 def evaluate_command(
     data: Annotated[
         Optional[Path],
         typer.Option(
             "--data",
+            metavar="TỆP",
             help="CSV có các cột text, category, topics (khóa hoặc tên tiếng Việt); mặc định là tập test của bộ dữ liệu.",
             show_default=False,
         ),
     ] = None,
     model: ModelOption = None,
-    trust: TrustOption = False,
-    as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", metavar="", help="In kết quả dạng JSON.")] = False,
     labels: LabelsOption = None,
 ) -> None:
     """Đánh giá mô hình: độ chính xác, precision/recall/F1, ma trận nhầm lẫn, F1 chủ đề, sai số hiệu chỉnh."""
     from ..corpus import ORIGIN_NAMES, read_labelled
     from ..evaluate import evaluate
 
-    classifier = load_model(model, trust, labels)
+    classifier = load_model(model, labels)
     with user_errors():
         label_set = load_labels(labels)
         texts, categories, topics, origins = read_labelled(data, label_set)

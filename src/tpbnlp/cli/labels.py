@@ -5,10 +5,11 @@ from __future__ import annotations
 from rich.table import Table
 
 from ..labels import load_labels
+from ._i18n import VietnameseCommand
 from ._util import LabelsOption, app, console, user_errors
 
 
-@app.command("labels")
+@app.command("labels", cls=VietnameseCommand)
 def labels_command(labels: LabelsOption = None) -> None:
     """Liệt kê 5 lĩnh vực và các chủ đề: khóa và tên tiếng Việt."""
     with user_errors():

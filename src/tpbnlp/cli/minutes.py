@@ -10,26 +10,25 @@ from rich.table import Table
 
 
 REPORT_FORMATS = ("xlsx", "json", "csv", "md")  # tpbnlp.report.REPORT_FORMATS, without importing pandas for --help
-from ._util import LabelsOption, ModelOption, TrustOption, app, console, err_console, fail, load_model, user_errors
+from ._i18n import VietnameseCommand
+from ._util import LabelsOption, ModelOption, app, console, err_console, fail, load_model, user_errors
 
 
-@app.command("minutes")
+@app.command("minutes", cls=VietnameseCommand)
 def minutes_command(
-    path: Annotated[Path, typer.Argument(help="Một biên bản (.docx, .txt) hoặc thư mục chứa nhiều biên bản.")],
+    path: Annotated[Path, typer.Argument(metavar="BIÊN_BẢN", help="Một biên bản (.docx, .txt) hoặc thư mục chứa nhiều biên bản.")],
     output: Annotated[
-        Optional[Path], typer.Option("--output", "-o", help="Tệp báo cáo; mặc định bao_cao.<định dạng>.", show_default=False)
+        Optional[Path], typer.Option("--output", "-o", metavar="TỆP", help="Tệp báo cáo; mặc định bao_cao.<định dạng>.", show_default=False)
     ] = None,
     fmt: Annotated[
-        Optional[str], typer.Option("--format", help=f"Định dạng báo cáo: {', '.join(REPORT_FORMATS)}; mặc định theo đuôi tệp, hoặc xlsx.", show_default=False)
+        Optional[str], typer.Option("--format", metavar="ĐỊNH_DẠNG", help=f"Định dạng báo cáo: {', '.join(REPORT_FORMATS)}; mặc định theo đuôi tệp, hoặc xlsx.", show_default=False)
     ] = None,
     model: ModelOption = None,
-    trust: TrustOption = False,
     labels: LabelsOption = None,
 ) -> None:
     """Tách biên bản thành từng ý kiến, gán nhãn và lập báo cáo (bảng theo lĩnh vực, chủ đề, đơn vị).
 
-    Mã thoát: 0 khi đọc được mọi biên bản; 1 khi có biên bản không đọc được (các biên bản khác vẫn vào
-    báo cáo); 2 khi sai cách dùng.
+    Mã thoát: 0 khi đọc được mọi biên bản; 1 khi có biên bản không đọc được (các biên bản khác vẫn vào báo cáo); 2 khi sai cách dùng.
     """
     from ..report import build_report, minutes_files, vn_number, write_report
 
@@ -37,7 +36,7 @@ def minutes_command(
     if fmt not in REPORT_FORMATS:
         fail(f"Định dạng báo cáo {fmt!r} không được hỗ trợ; dùng một trong: {', '.join(REPORT_FORMATS)}.")
     output = output or Path(f"bao_cao.{fmt}")
-    classifier = load_model(model, trust, labels)
+    classifier = load_model(model, labels)
     with user_errors():
         files = minutes_files(path)
         if not files:

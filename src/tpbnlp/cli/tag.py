@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 FORMATS = ("csv", "xlsx", "jsonl", "txt")
 
 from ..labels import LabelSet
-from ._util import LabelsOption, ModelOption, TrustOption, app, err_console, fail, load_model, user_errors
+from ._i18n import VietnameseCommand
+from ._util import LabelsOption, ModelOption, app, err_console, fail, load_model, user_errors
 
 
 def _summary_tables(summary: TagSummary, labels: LabelSet) -> list[Table]:
@@ -37,31 +38,29 @@ def _summary_tables(summary: TagSummary, labels: LabelSet) -> list[Table]:
     return [categories, topics]
 
 
-@app.command("tag")
+@app.command("tag", cls=VietnameseCommand)
 def tag_command(
-    input: Annotated[str, typer.Argument(help="Tệp .csv, .xlsx, .jsonl hoặc .txt (mỗi dòng một ý kiến); '-' là đầu vào chuẩn.")],
+    input: Annotated[str, typer.Argument(metavar="TỆP", help="Tệp .csv, .xlsx, .jsonl hoặc .txt (mỗi dòng một ý kiến); '-' là đầu vào chuẩn.")],
     output: Annotated[
         Optional[Path],
-        typer.Option("--output", "-o", help="Tệp kết quả (.csv, .xlsx, .jsonl); mặc định in CSV ra màn hình.", show_default=False),
+        typer.Option("--output", "-o", metavar="TỆP", help="Tệp kết quả (.csv, .xlsx, .jsonl); mặc định in CSV ra màn hình.", show_default=False),
     ] = None,
-    column: Annotated[Optional[str], typer.Option("--column", help="Tên cột nội dung; mặc định tự nhận.", show_default=False)] = None,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Trang (sheet) của tệp Excel; mặc định trang đầu.", show_default=False)] = None,
+    column: Annotated[Optional[str], typer.Option("--column", metavar="CỘT", help="Tên cột nội dung; mặc định tự nhận.", show_default=False)] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", metavar="TRANG", help="Trang (sheet) của tệp Excel; mặc định trang đầu.", show_default=False)] = None,
     input_format: Annotated[
-        Optional[str], typer.Option("--format", help=f"Định dạng đầu vào khi không đoán được qua đuôi tệp: {', '.join(FORMATS)}.", show_default=False)
+        Optional[str], typer.Option("--format", metavar="ĐỊNH_DẠNG", help=f"Định dạng đầu vào khi không đoán được qua đuôi tệp: {', '.join(FORMATS)}.", show_default=False)
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Không hiện thanh tiến độ và bảng tổng hợp.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", metavar="", help="Không hiện thanh tiến độ và bảng tổng hợp.")] = False,
     model: ModelOption = None,
-    trust: TrustOption = False,
     labels: LabelsOption = None,
 ) -> None:
     """Gán lĩnh vực và chủ đề cho từng ý kiến trong tệp.
 
-    Mã thoát: 0 khi mọi dòng đều được gán nhãn; 1 khi có dòng trống hoặc lỗi (các dòng khác vẫn
-    được gán nhãn và ghi đủ); 2 khi sai cách dùng hoặc không đọc/ghi được tệp.
+    Mã thoát: 0 khi mọi dòng đều được gán nhãn; 1 khi có dòng trống hoặc lỗi (các dòng khác vẫn được gán nhãn và ghi đủ); 2 khi sai cách dùng hoặc không đọc/ghi được tệp.
     """
     from ..tagging import tag_file
 
-    classifier = load_model(model, trust, labels)
+    classifier = load_model(model, labels)
     show = not quiet and err_console.is_terminal
     progress = Progress(
         TextColumn("Đang gán nhãn"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]} dòng/giây"),
@@ -82,7 +81,7 @@ def tag_command(
                 column=column,
                 sheet=sheet,
                 input_format=input_format,
-                loader=(model, trust, labels),
+                n_jobs=-1,
                 progress=advance,
             )
     except KeyboardInterrupt:

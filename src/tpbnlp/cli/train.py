@@ -8,17 +8,18 @@ from typing import Annotated, Optional
 import typer
 
 from ..labels import load_labels
+from ._i18n import VietnameseCommand
 from ._util import LabelsOption, app, console, err_console, user_errors
 from .evaluate import print_evaluation
 
 
-@app.command("train")
+@app.command("train", cls=VietnameseCommand)
 def train_command(
     corpus: Annotated[
-        Optional[Path], typer.Option("--corpus", help="Tệp CSV dữ liệu; mặc định là bộ dữ liệu đi kèm.", show_default=False)
+        Optional[Path], typer.Option("--corpus", metavar="TỆP", help="Tệp CSV dữ liệu; mặc định là bộ dữ liệu đi kèm.", show_default=False)
     ] = None,
-    name: Annotated[str, typer.Option("--name", help="Tên mô hình: lưu vào <thư mục>/<tên>/.")] = "default",
-    models_dir: Annotated[Path, typer.Option("--models-dir", help="Thư mục chứa các mô hình.")] = Path("models"),
+    name: Annotated[str, typer.Option("--name", metavar="TÊN", help="Tên mô hình: lưu vào <thư mục>/<tên>/.")] = "default",
+    models_dir: Annotated[Path, typer.Option("--models-dir", metavar="THƯ_MỤC", help="Thư mục chứa các mô hình.")] = Path("models"),
     labels: LabelsOption = None,
 ) -> None:
     """Huấn luyện mô hình từ bộ dữ liệu: học trên train, chọn tham số trên dev, đánh giá trên test."""
@@ -31,6 +32,7 @@ def train_command(
             corpus,
             models_dir / name,
             labels=label_set,
+            n_jobs=-1,
             progress=lambda message: err_console.print(message, highlight=False),
         )
     console.print(f"Đã lưu mô hình vào [bold]{result.directory}[/] (C={result.C}, {result.seconds:.0f} giây).")
