@@ -9,6 +9,7 @@ the package's own ``data/labels.json`` unless a path is given or the
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -126,8 +127,9 @@ def parse_labels(data: object, source: str = "") -> LabelSet:
     return LabelSet(tuple(by_key[key] for key in CATEGORY_KEYS), tuple(sections["topics"]), source)
 
 
+@functools.cache
 def packaged_labels() -> LabelSet:
-    """The package's own label set (whatever the environment says)."""
+    """The package's own label set (whatever the environment says); read once."""
     text = resources.files("tpbnlp").joinpath("data/labels.json").read_text(encoding="utf-8")
     return parse_labels(json.loads(text), "labels.json")
 

@@ -30,7 +30,7 @@ from sklearn.svm import LinearSVC
 from .errors import TpbnlpError
 from .io import new_file_mode
 from .labels import CATEGORY_KEYS, LabelSet, load_labels
-from .model import OpinionClassifier, OpinionFeatures, TwoStepSVC
+from .model import OpinionClassifier, OpinionFeatures
 from .version import __version__
 
 __all__ = ["FORMAT", "MANIFEST", "ModelError", "default_model_path", "load", "read_manifest", "save"]
@@ -207,7 +207,7 @@ def _rebuild(directory: Path, manifest: dict[str, Any], labels: LabelSet) -> Opi
     while f"category{len(steps)}_coef" in arrays:
         k = len(steps)
         steps.append(_linear_svc(arrays[f"category{k}_coef"], arrays[f"category{k}_intercept"], arrays[f"category{k}_classes"], params["C"]))
-    category = TwoStepSVC(C=params["C"], first=model._new_category_model().first)
+    category = model._new_category_model()
     category.steps_ = steps
     category.classes_ = arrays["category_classes"]
     category.n_features_in_ = n_features

@@ -72,9 +72,11 @@ def use_vietnamese() -> None:
     os.environ["LANGUAGE"] = "vi"  # the command line speaks Vietnamese whatever the system language is
 
 
-def _usage_error(error: Exception, ctx) -> Exception:
-    """The same usage error with its message in Vietnamese (of whichever click the error came from)."""
-    base = next(c for c in type(error).__mro__ if c.__name__ == "UsageError")
+def _in_vietnamese(error: Exception, ctx) -> Exception | None:
+    """The same usage error with its message in Vietnamese (of whichever click raised it); ``None`` for other errors."""
+    base = next((c for c in type(error).__mro__ if c.__name__ == "UsageError"), None)
+    if base is None or type(error).__name__ == "NoArgsIsHelpError":  # the latter shows the help page
+        return None
     return base(translate_error(error.format_message()), getattr(error, "ctx", None) or ctx)
 
 
@@ -109,9 +111,10 @@ class _Vietnamese:
         try:
             return super().parse_args(ctx, args)
         except Exception as error:
-            if not any(c.__name__ == "UsageError" for c in type(error).__mro__) or type(error).__name__ == "NoArgsIsHelpError":
+            translated = _in_vietnamese(error, ctx)
+            if translated is None:
                 raise
-            raise _usage_error(error, ctx) from None
+            raise translated from None
 
 
 class VietnameseCommand(_Vietnamese, TyperCommand):
@@ -129,6 +132,7 @@ class VietnameseGroup(_Vietnamese, TyperGroup):
         try:
             return super().resolve_command(ctx, args)
         except Exception as error:
-            if not any(c.__name__ == "UsageError" for c in type(error).__mro__):
+            translated = _in_vietnamese(error, ctx)
+            if translated is None:
                 raise
-            raise _usage_error(error, ctx) from None
+            raise translated from None
