@@ -2,22 +2,18 @@
 
 import json
 
-from typer.testing import CliRunner
-
 from tpbnlp import __version__
 from tpbnlp.cli import app
 from tpbnlp.labels import ENV_VAR, load_labels
 
-runner = CliRunner()
 
-
-def test_version():
+def test_version(runner):
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.stdout.strip() == f"tpbnlp {__version__}"
 
 
-def test_labels_lists_every_key_and_vietnamese_name(monkeypatch):
+def test_labels_lists_every_key_and_vietnamese_name(monkeypatch, runner):
     monkeypatch.delenv(ENV_VAR, raising=False)
     monkeypatch.setenv("COLUMNS", "200")
     result = runner.invoke(app, ["labels"])
@@ -29,7 +25,7 @@ def test_labels_lists_every_key_and_vietnamese_name(monkeypatch):
         assert label.name in result.stdout
 
 
-def test_labels_with_a_user_file(tmp_path, monkeypatch):
+def test_labels_with_a_user_file(tmp_path, monkeypatch, runner):
     monkeypatch.setenv("COLUMNS", "200")
     data = json.loads(json.dumps({
         "categories": [{"key": c.key, "name": c.name.upper()} for c in load_labels().categories],
@@ -44,7 +40,7 @@ def test_labels_with_a_user_file(tmp_path, monkeypatch):
     assert "Chuyển đổi số" in runner.invoke(app, ["labels"]).stdout
 
 
-def test_broken_label_file_gives_a_message_not_a_traceback(tmp_path):
+def test_broken_label_file_gives_a_message_not_a_traceback(tmp_path, runner):
     path = tmp_path / "nhan.json"
     path.write_text('{"categories": []}', encoding="utf-8")
     result = runner.invoke(app, ["labels", "--labels", str(path)])
@@ -54,17 +50,19 @@ def test_broken_label_file_gives_a_message_not_a_traceback(tmp_path):
     assert isinstance(result.exception, SystemExit)
 
 
-def test_no_arguments_shows_help():
+def test_no_arguments_shows_help(runner):
     result = runner.invoke(app, [])
     assert "labels" in result.stdout
 
 
-def test_help_texts_name_the_formats_the_library_supports():
-    from tpbnlp.cli import minutes, tag
-    from tpbnlp.io import FORMATS
-    from tpbnlp.report import REPORT_FORMATS
+def test_every_format_has_its_reader_and_writer_and_the_help_names_them(runner):
+    from tpbnlp.tables.formats import INPUT_FORMATS, OUTPUT_FORMATS
+    from tpbnlp.tables.read import READERS
+    from tpbnlp.tables.write import WRITERS
 
-    assert tag.FORMATS == FORMATS and minutes.REPORT_FORMATS == REPORT_FORMATS
+    assert set(READERS) == set(INPUT_FORMATS) and set(WRITERS) == set(OUTPUT_FORMATS)
+    help_text = " ".join(runner.invoke(app, ["tag", "--help"], terminal_width=200).stdout.split())
+    assert all(name in help_text for name in INPUT_FORMATS)
 
 
 import re  # noqa: E402
@@ -80,7 +78,7 @@ COMMANDS = [[], ["tag"], ["minutes"], ["check-counts"], ["evaluate"], ["train"],
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "tpbnlp")
-def test_help_speaks_vietnamese_and_flags_show_no_value(command, monkeypatch):
+def test_help_speaks_vietnamese_and_flags_show_no_value(command, monkeypatch, runner):
     monkeypatch.setenv("COLUMNS", "120")
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0
@@ -99,7 +97,7 @@ def test_help_speaks_vietnamese_and_flags_show_no_value(command, monkeypatch):
         (["corpus", "chek"], "Không có lệnh 'chek'."),
     ],
 )
-def test_usage_errors_speak_vietnamese(args, expected, monkeypatch):
+def test_usage_errors_speak_vietnamese(args, expected, monkeypatch, runner):
     monkeypatch.setenv("COLUMNS", "120")
     result = runner.invoke(app, args)
     assert result.exit_code == 2
@@ -119,7 +117,7 @@ def test_help_is_vietnamese_in_a_fresh_process_whatever_the_system_language():
         assert "Cách dùng:" in output and not ENGLISH.search(output), output
 
 
-def test_tagged_output_gets_the_users_umask(tmp_path):
+def test_tagged_output_gets_the_users_umask(tmp_path, runner):
     import os
 
     source = tmp_path / "y_kien.txt"
@@ -143,3 +141,12 @@ def test_shipped_message_catalog_is_compiled_from_its_po_file():
     spec.loader.exec_module(module)
     catalog = module.CATALOG
     assert catalog.with_suffix(".mo").read_bytes() == module.compile_mo(module.parse_po(catalog.read_text(encoding="utf-8")))
+
+
+def test_the_command_line_loads_without_pandas_or_scikit_learn():
+    """Help and --version answer at once: the format lists come from a module that imports no pandas."""
+    import subprocess
+    import sys
+
+    code = "import sys, tpbnlp.cli; print(sorted(m for m in ('pandas', 'sklearn', 'underthesea') if m in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"

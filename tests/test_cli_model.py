@@ -6,18 +6,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 from tpbnlp.cli import app
 from tpbnlp.corpus import load_corpus, write_corpus
 from tpbnlp.labels import CATEGORY_KEYS, load_labels
 from tpbnlp.store import WEIGHTS, default_model_path
 
-runner = CliRunner()
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "y_kien_mau.csv"
 
 
-def test_tag_writes_every_row_with_labels(tmp_path):
+def test_tag_writes_every_row_with_labels(tmp_path, runner):
     out = tmp_path / "ket_qua.csv"
     result = runner.invoke(app, ["tag", str(EXAMPLE), "-o", str(out)])
     assert result.exit_code == 0, result.stderr
@@ -34,7 +32,7 @@ def test_tag_writes_every_row_with_labels(tmp_path):
     assert "Lĩnh vực khác" in result.stderr
 
 
-def test_tag_names_the_columns_when_it_cannot_guess(tmp_path):
+def test_tag_names_the_columns_when_it_cannot_guess(tmp_path, runner):
     path = tmp_path / "a.csv"
     pd.DataFrame({"so_thu_tu": ["1"], "ghi_chu": ["Đường ấp 3 hư."]}).to_csv(path, index=False)
     result = runner.invoke(app, ["tag", str(path)])
@@ -44,7 +42,7 @@ def test_tag_names_the_columns_when_it_cannot_guess(tmp_path):
     assert ok.exit_code == 0 and "ha_tang" in ok.stdout
 
 
-def test_evaluate_json_on_a_file_labelled_with_vietnamese_names(tmp_path):
+def test_evaluate_json_on_a_file_labelled_with_vietnamese_names(tmp_path, runner):
     path = tmp_path / "nhan.csv"
     pd.DataFrame(
         {
@@ -64,14 +62,14 @@ def test_evaluate_json_on_a_file_labelled_with_vietnamese_names(tmp_path):
     assert len(report["confusion"]) == 5 and report["topic_micro_f1"] > 0.5
 
 
-def test_evaluate_rejects_unknown_labels(tmp_path):
+def test_evaluate_rejects_unknown_labels(tmp_path, runner):
     path = tmp_path / "nhan.csv"
     pd.DataFrame({"text": ["Đường hư."], "category": ["Giao thông"]}).to_csv(path, index=False)
     result = runner.invoke(app, ["evaluate", "--data", str(path)])
     assert result.exit_code == 2 and "Giao thông" in result.stderr and "dòng 2" in result.stderr
 
 
-def test_a_copied_model_loads_without_trust_and_a_tampered_one_gets_a_message(tmp_path):
+def test_a_copied_model_loads_without_trust_and_a_tampered_one_gets_a_message(tmp_path, runner):
     copy = tmp_path / "m"
     shutil.copytree(default_model_path(), copy)
     copied = runner.invoke(app, ["tag", str(EXAMPLE), "--model", str(copy), "-o", str(tmp_path / "a.csv")])
@@ -85,7 +83,7 @@ def test_a_copied_model_loads_without_trust_and_a_tampered_one_gets_a_message(tm
 
 
 @pytest.mark.parametrize("broken", ["split", "category"])
-def test_train_refuses_a_broken_corpus(tmp_path, broken):
+def test_train_refuses_a_broken_corpus(tmp_path, broken, runner):
     frame = load_corpus().groupby(["split", "category"]).head(4).reset_index(drop=True)
     frame.loc[0, broken] = "sai"
     write_corpus(frame, tmp_path / "c.csv")
@@ -93,7 +91,7 @@ def test_train_refuses_a_broken_corpus(tmp_path, broken):
     assert result.exit_code == 2 and "tpbnlp corpus check" in result.stderr
 
 
-def test_train_builds_a_loadable_model(tmp_path):
+def test_train_builds_a_loadable_model(tmp_path, runner):
     frame = load_corpus().groupby(["split", "category"]).head(40).reset_index(drop=True)
     write_corpus(frame, tmp_path / "c.csv")
     result = runner.invoke(app, ["train", "--corpus", str(tmp_path / "c.csv"), "--models-dir", str(tmp_path), "--name", "nho"])
@@ -106,7 +104,7 @@ def test_train_builds_a_loadable_model(tmp_path):
     assert tagged.exit_code == 0
 
 
-def test_evaluate_gives_figures_per_origin(tmp_path):
+def test_evaluate_gives_figures_per_origin(tmp_path, runner):
     path = tmp_path / "nhan.csv"
     pd.DataFrame(
         {

@@ -2,30 +2,20 @@
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 from tpbnlp.cli import app
-from tpbnlp.corpus import (
-    CorpusFloors,
-    assign_splits,
-    check_corpus,
-    default_corpus_path,
-    load_corpus,
-    near_duplicates,
-    source_site,
-    write_corpus,
-)
+from tpbnlp.corpus import assign_splits, default_corpus_path, near_duplicates, source_site, write_corpus
+from tpbnlp.corpus_check import CorpusFloors, check_corpus
 from tpbnlp.labels import load_labels
 from tpbnlp.text import strip_diacritics
 
-runner = CliRunner()
 #: real-derived rows the shipped corpus keeps at least
 REAL_ROWS = 2000
 
 
 @pytest.fixture(scope="module")
-def shipped():
-    return load_corpus()
+def shipped(shipped_corpus):
+    return shipped_corpus
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +36,7 @@ def test_shipped_corpus_passes_with_its_floors(shipped_report):
 
 def test_shipped_splits_are_stratified(shipped):
     authored = shipped[shipped.origin == "authored"]
-    for key, rows in authored.groupby("category"):
+    for _, rows in authored.groupby("category"):
         shares = [(rows.split == s).mean() for s in ("train", "dev", "test")]
         assert shares[0] == pytest.approx(0.70, abs=0.05)
         assert shares[1] == pytest.approx(0.15, abs=0.04)
@@ -181,7 +171,7 @@ def test_assign_splits_keeps_a_site_together(shipped):
     assert pd.DataFrame({"s": frame.source, "split": without_sites}).groupby(frame.source.map(source_site))["split"].nunique().max() > 1
 
 
-def test_corpus_check_command(tmp_path):
+def test_corpus_check_command(tmp_path, runner):
     ok = runner.invoke(app, ["corpus", "check", str(default_corpus_path())])
     assert ok.exit_code == 0, ok.stderr
     assert "Đạt" in ok.stdout

@@ -5,15 +5,14 @@ import json
 import pandas as pd
 import pytest
 from openpyxl import Workbook
-from typer.testing import CliRunner
 
 import tpbnlp
+from tpbnlp import check_counts
 from tpbnlp.cli import app
-from tpbnlp.corpus import load_corpus
-from tpbnlp.counts import CountsError, check_counts, parse_number
+from tpbnlp.errors import CountsError
+from tpbnlp.numbers import parse_number
 from tpbnlp.tagging import tag_texts
 
-runner = CliRunner()
 HEADER = ["Đơn vị", "Số cuộc", "Lượt quần chúng", "Tổng số ý kiến", "TTCT", "PCĐĐ", "CTNV", "TCKL", "LVK", "Ghi chú"]
 
 
@@ -88,10 +87,10 @@ def test_unrecognised_tables_get_a_message():
 
 
 @pytest.fixture(scope="module")
-def tagged_units():
+def tagged_units(model, shipped_corpus):
     """Three units' opinions from the corpus test split, tagged by the shipped model."""
-    test = load_corpus().query("split == 'test'").iloc[:600].reset_index(drop=True)
-    results = tag_texts(tpbnlp.load(), list(test["text"]))
+    test = shipped_corpus.query("split == 'test'").iloc[:600].reset_index(drop=True)
+    results = tag_texts(model, list(test["text"]))
     units = ["Ấp Ô Đùng", "Ấp Trà Cú", "Khóm 2"]
     tagged = pd.DataFrame({"unit": [units[i % 3] for i in range(len(test))], "category": [r.category for r in results], "status": "ok"})
     truth = pd.DataFrame({"unit": tagged["unit"], "category": test["category"]})
@@ -126,7 +125,7 @@ def test_against_text_a_planted_discrepancy_is_found(tagged_units):
     assert all(f.row == "Ấp Trà Cú" for f in result.findings)
 
 
-def test_command_json_and_exit_codes(tmp_path):
+def test_command_json_and_exit_codes(tmp_path, runner):
     path = tmp_path / "tv.csv"
     path.write_text('Đơn vị,Tổng số ý kiến,TTCT,PCĐĐ,CTNV,TCKL,LVK\nTỉnh Trà Vinh,"47.510","3.272","6.072","25.205","3.601","9.382"\n', encoding="utf-8")
     result = runner.invoke(app, ["check-counts", str(path), "--format", "json"])

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from tpbnlp.labels import CATEGORY_KEYS, ENV_VAR, LabelFileError, load_labels
+from tpbnlp.errors import LabelFileError
+from tpbnlp.labels import CATEGORY_KEYS, ENV_VAR, load_labels
 
 TOPIC_KEYS = [
     "ha_tang", "nong_thon_moi", "te_nan_xa_hoi", "an_ninh_trat_tu", "che_do_chinh_sach", "y_te",

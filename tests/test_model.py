@@ -20,11 +20,6 @@ CLEAR = [
 ]
 
 
-@pytest.fixture(scope="module")
-def model():
-    return tpbnlp.load()
-
-
 def test_default_model_is_cached(model):
     assert tpbnlp.load() is model
 
@@ -108,7 +103,7 @@ def test_assess_first_asks_whether_anyone_is_assessed_then_which_of_four(small_p
     model = OpinionClassifier(assess_first=True).fit(
         list(train.text), list(train.category), list(train.topics), calibration=calibration
     )
-    assessing, four = model.category_model_.steps_
+    _, four = model.category_model_.steps_
     assert set(four.classes_) == set(CATEGORY_KEYS) - {"linh_vuc_khac"}
     proba = model.predict_proba(list(held.text))
     assert proba.shape == (len(held), 5) and np.allclose(proba.sum(axis=1), 1.0)
@@ -127,7 +122,10 @@ def test_sample_weight_pulls_towards_the_weighted_rows(small_parts):
     heavy = OpinionClassifier().fit(
         texts, categories, topics, sample_weight=[5.0 if c == "y_thuc_to_chuc_ky_luat" else 1.0 for c in categories]
     )
-    share = lambda model: np.mean([p.category == "y_thuc_to_chuc_ky_luat" for p in model.predict_many(list(held.text))])
+
+    def share(model):
+        return np.mean([p.category == "y_thuc_to_chuc_ky_luat" for p in model.predict_many(list(held.text))])
+
     assert share(heavy) > share(plain)
 
 

@@ -6,19 +6,17 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
 from tpbnlp.cli import app
 from tpbnlp.counts import check_counts
-from tpbnlp.io import decode_bytes
 from tpbnlp.minutes import read_minutes
+from tpbnlp.tables.encoding import decode_bytes
 
-runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "minutes"
 OPINION = "Cán bộ địa chính xã hách dịch khi làm giấy tờ đất đai cho dân"
 
 
-def test_a_few_windows_bytes_do_not_turn_a_utf8_file_into_another_encoding(tmp_path):
+def test_a_few_windows_bytes_do_not_turn_a_utf8_file_into_another_encoding(tmp_path, runner):
     lines = ["STT,Nội dung"] + [f"{i},{OPINION} ở ấp số {i}" for i in range(1, 30)]
     data = "\n".join(lines).encode("utf-8").replace("ấp số 3".encode(), b"\x93\xe1p s\xf4\x94 3")
     assert decode_bytes(data)[1] == "utf-8"
@@ -31,7 +29,7 @@ def test_a_few_windows_bytes_do_not_turn_a_utf8_file_into_another_encoding(tmp_p
     assert (rows["status"] == "ok").sum() == 28 and rows.loc[2, "status"].startswith("error: có byte")
 
 
-def test_semicolon_header_with_as_many_commas_and_a_long_text_column_name(tmp_path):
+def test_semicolon_header_with_as_many_commas_and_a_long_text_column_name(tmp_path, runner):
     path = tmp_path / "champhay.csv"
     path.write_text("STT;Họ, tên;Nội dung ý kiến, kiến nghị\n1;Lê Văn A;" + OPINION + "\n", encoding="utf-8-sig")
     result = runner.invoke(app, ["tag", str(path), "-q"])
@@ -39,13 +37,13 @@ def test_semicolon_header_with_as_many_commas_and_a_long_text_column_name(tmp_pa
     assert result.stdout.splitlines()[0].startswith('STT,"Họ, tên","Nội dung ý kiến, kiến nghị",category')
 
 
-def test_decomposed_unicode_headers_are_found(tmp_path):
+def test_decomposed_unicode_headers_are_found(tmp_path, runner):
     path = tmp_path / "nfd.csv"
     path.write_text(unicodedata.normalize("NFD", "STT,Nội dung\n1," + OPINION + "\n"), encoding="utf-8")
     assert runner.invoke(app, ["tag", str(path), "-q"]).exit_code == 0
 
 
-def test_jsonl_line_separator_characters_stay_inside_a_row(tmp_path):
+def test_jsonl_line_separator_characters_stay_inside_a_row(tmp_path, runner):
     path = tmp_path / "ls.jsonl"
     path.write_text(json.dumps({"text": OPINION.replace("khi", "\u2028khi")}, ensure_ascii=False) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
@@ -53,7 +51,7 @@ def test_jsonl_line_separator_characters_stay_inside_a_row(tmp_path):
     assert [json.loads(line)["status"] for line in out.read_text(encoding="utf-8").split("\n") if line] == ["ok"]
 
 
-def test_text_that_looks_like_a_formula_stays_text_in_excel(tmp_path):
+def test_text_that_looks_like_a_formula_stays_text_in_excel(tmp_path, runner):
     path = tmp_path / "f.csv"
     pd.DataFrame({"text": ["=1+1 cán bộ xã hách dịch", OPINION]}).to_csv(path, index=False)
     out = tmp_path / "f.xlsx"
@@ -62,7 +60,7 @@ def test_text_that_looks_like_a_formula_stays_text_in_excel(tmp_path):
     assert cell.value == "=1+1 cán bộ xã hách dịch" and cell.data_type == "s"
 
 
-def test_an_unwritable_output_gets_a_message_and_status_2(tmp_path):
+def test_an_unwritable_output_gets_a_message_and_status_2(tmp_path, runner):
     path = tmp_path / "a.csv"
     pd.DataFrame({"text": [OPINION]}).to_csv(path, index=False)
     (tmp_path / "la_thu_muc.csv").mkdir()
@@ -116,7 +114,7 @@ def test_a_real_number_in_an_excel_counts_sheet_stays_a_fraction(tmp_path):
     assert [(f.kind, f.stated) for f in findings] == [("so_le", 2.125)]
 
 
-def test_title_rows_above_the_header_are_skipped(tmp_path):
+def test_title_rows_above_the_header_are_skipped(tmp_path, runner):
     from openpyxl import Workbook
 
     workbook = Workbook()

@@ -6,9 +6,10 @@ import shutil
 import pytest
 
 from tpbnlp.corpus import load_corpus
+from tpbnlp.errors import ModelError
 from tpbnlp.labels import load_labels, parse_labels
 from tpbnlp.model import OpinionClassifier
-from tpbnlp.store import MANIFEST, VOCABULARY, WEIGHTS, ModelError, default_model_path, load, read_manifest, save
+from tpbnlp.store import MANIFEST, VOCABULARY, WEIGHTS, default_model_path, load, read_manifest, save
 
 
 @pytest.fixture(scope="module")

@@ -10,26 +10,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
-from typer.testing import CliRunner
 
-import tpbnlp
 from tpbnlp.cli import app
-from tpbnlp.io import decode_bytes
+from tpbnlp.tables.encoding import decode_bytes
 from tpbnlp.tagging import OUTPUT_COLUMNS, tag_file, tag_texts
 from tpbnlp.text import rejection
 
-runner = CliRunner()
 OPINIONS = [
     "Đường ấp Phú Thọ mùa mưa lầy lội, năm ngoái chi bộ hứa đổ đá mà chưa làm.",
     "Đồng chí Ba nợ đảng phí sáu tháng, không dự sinh hoạt chi bộ.",
     "Đề nghị Nhà nước tăng trợ cấp cho người cao tuổi neo đơn.",
     "Cán bộ địa chính đòi tiền mới chịu ký hồ sơ cấp giấy đỏ.",
 ]
-
-
-@pytest.fixture(scope="module")
-def model():
-    return tpbnlp.load()
 
 
 def read_csv(path) -> pd.DataFrame:
@@ -62,7 +54,7 @@ def test_statuses_for_odd_cells(model):
     "encoding, delimiter",
     [("utf-8-sig", ","), ("utf-8", ";"), ("cp1258", ","), ("utf-16", "\t")],
 )
-def test_csv_encodings_and_delimiters(tmp_path, encoding, delimiter):
+def test_csv_encodings_and_delimiters(tmp_path, encoding, delimiter, runner):
     path = tmp_path / "y_kien.csv"
     rows = [["STT", "Nội dung ý kiến", "Ghi chú"]] + [[i, t, "có, dấu phẩy"] for i, t in enumerate(OPINIONS, 1)]
     buffer = io.StringIO()
@@ -94,10 +86,10 @@ def test_decode_bytes_recognises_legacy_fonts():
     tcvn3 = "Bµ con ph¶n ¸nh ®­êng x¸ h­ háng".encode("latin-1")
     assert decode_bytes(tcvn3)[1] == "latin-1"
     assert decode_bytes(to_cp1258("Bà con phản ánh đường xá hư hỏng"))[1] == "cp1258"
-    assert decode_bytes("Bà con phản ánh".encode("utf-8"))[1] == "utf-8"
+    assert decode_bytes("Bà con phản ánh".encode())[1] == "utf-8"
 
 
-def test_xlsx_in_and_out_with_a_chosen_sheet(tmp_path):
+def test_xlsx_in_and_out_with_a_chosen_sheet(tmp_path, runner):
     workbook = Workbook()
     workbook.active.title = "Bia"
     workbook.active.append(["Ghi chú"])
@@ -119,7 +111,7 @@ def test_xlsx_in_and_out_with_a_chosen_sheet(tmp_path):
     assert missing.exit_code == 2 and "Y kien" in missing.stderr
 
 
-def test_jsonl_keeps_every_key_and_reports_broken_lines(tmp_path):
+def test_jsonl_keeps_every_key_and_reports_broken_lines(tmp_path, runner):
     source = tmp_path / "y_kien.jsonl"
     lines = [json.dumps({"id": 1, "text": OPINIONS[0]}, ensure_ascii=False), "{broken", json.dumps({"id": 3, "text": OPINIONS[2], "don_vi": "ấp 3"}, ensure_ascii=False)]
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -131,7 +123,7 @@ def test_jsonl_keeps_every_key_and_reports_broken_lines(tmp_path):
     assert rows[1]["status"].startswith("error: dòng 2: JSON lỗi") and rows[0]["status"] == "ok"
 
 
-def test_txt_and_standard_input(tmp_path):
+def test_txt_and_standard_input(tmp_path, runner):
     source = tmp_path / "y_kien.txt"
     source.write_text("\n".join(OPINIONS[:2]) + "\n\n" + OPINIONS[2] + "\n", encoding="utf-8")
     result = runner.invoke(app, ["tag", str(source), "--quiet"])
@@ -143,7 +135,7 @@ def test_txt_and_standard_input(tmp_path):
     assert [r[0] for r in list(csv.reader(piped.stdout.splitlines()))[1:]] == OPINIONS
 
 
-def test_clashing_columns_are_kept_under_another_name(tmp_path):
+def test_clashing_columns_are_kept_under_another_name(tmp_path, runner):
     source = tmp_path / "da_gan.csv"
     pd.DataFrame({"text": OPINIONS, "category": ["cũ"] * 4, "status": ["x"] * 4}).to_csv(source, index=False)
     out = tmp_path / "lai.csv"
@@ -176,14 +168,14 @@ def test_no_half_written_output_and_input_untouched(tmp_path, model, monkeypatch
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ket_qua.csv", "y_kien.csv"]  # no temporary file left
 
 
-def test_output_may_not_overwrite_the_input(tmp_path):
+def test_output_may_not_overwrite_the_input(tmp_path, runner):
     source = tmp_path / "y_kien.csv"
     pd.DataFrame({"text": OPINIONS}).to_csv(source, index=False)
     result = runner.invoke(app, ["tag", str(source), "-o", str(source)])
     assert result.exit_code == 2 and "trùng" in result.stderr
 
 
-def test_usage_errors_exit_2(tmp_path):
+def test_usage_errors_exit_2(tmp_path, runner):
     assert runner.invoke(app, ["tag", str(tmp_path / "khong_co.csv")]).exit_code == 2
     (tmp_path / "a.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     old_excel = runner.invoke(app, ["tag", str(tmp_path / "a.xls")])
@@ -237,3 +229,25 @@ def test_random_tables_keep_every_row_in_order(model, tmp_path_factory, names, r
     assert summary.rows == rows == len(tagged)
     assert list(tagged["row_id"]) == [str(i) for i in range(rows)]
     assert sum(summary.statuses.values()) == rows
+
+
+def test_a_new_input_format_is_one_entry_and_one_reader(tmp_path, monkeypatch, model):
+    from tpbnlp.tables import formats, read
+
+    monkeypatch.setattr(formats, "FORMATS", (*formats.FORMATS, formats.Format("tab", (".tab",), writable=False)))
+    monkeypatch.setattr(read, "READERS", dict(read.READERS))
+
+    @read.reader("tab")
+    def read_tab(path: str, options: read.ReadOptions) -> read.Table:  # the README's example
+        stream, encoding = read.open_text(path)
+        header = read.unique_names(stream.readline().rstrip("\r\n").split("\t"))
+        rows = ((line.rstrip("\r\n").split("\t") + [""] * len(header))[: len(header)] for line in stream)
+        return read.Table(header, read._batched(rows, header, options.chunk_rows, stream.close), read.count_lines(path), encoding)
+
+    source = tmp_path / "y_kien.tab"
+    source.write_text("stt\tnoi_dung\n1\t" + OPINIONS[-1] + "\n2\n", encoding="utf-8")
+    out = tmp_path / "ket_qua.csv"
+    summary = tag_file(source, out, model=model)
+    rows = read_csv(out)
+    assert summary.rows == 2 and list(rows["stt"]) == ["1", "2"]
+    assert list(rows["status"]) == ["ok", "empty"] and rows["category"][0] == model.predict(OPINIONS[-1]).category

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
 from .errors import TpbnlpError
 from .labels import CATEGORY_KEYS, Label, LabelSet, load_labels
 from .text import normalize, prepare, prepare_many, preprocess, preprocess_many, segment, strip_diacritics
-from .version import __version__
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from .counts import CountsCheck
     from .model import OpinionClassifier
 
 
@@ -57,8 +60,16 @@ def _default_model() -> OpinionClassifier:
     return load_model()
 
 
-def check_counts(table, **options):
-    """Check hand-made category counts (see :func:`tpbnlp.counts.check_counts`)."""
+def check_counts(table: str | os.PathLike[str] | pd.DataFrame, **options: Any) -> CountsCheck:
+    """Check hand-made category counts (see :func:`tpbnlp.counts.check_counts`).
+
+    With ``against`` and no ``confusion``, the tagged file is taken to come from
+    the shipped model, whose test-split confusion matrix is used.
+    """
     from .counts import check_counts as run
 
+    if options.get("against") is not None and options.get("confusion") is None:
+        from .store import default_model_path, read_manifest
+
+        options["confusion"] = read_manifest(default_model_path())["test_confusion"]
     return run(table, **options)

@@ -11,20 +11,22 @@ value is fractional and flagged.
 
 from __future__ import annotations
 
-import math
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .errors import TpbnlpError
-from .io import InputError, open_table
+from .errors import CountsError
 from .labels import CATEGORY_KEYS, LabelSet, load_labels
+from .numbers import format_number, parse_number
+from .tables.columns import HeaderTest
+from .tables.read import open_table
 from .text import normalize, strip_diacritics
 
-__all__ = ["CountsCheck", "CountsError", "Finding", "check_counts", "parse_number"]
+__all__ = ["CountsCheck", "Finding", "check_counts"]
 
 #: Usual abbreviations of the categories in hand-made tables (compared without diacritics).
 ABBREVIATIONS = {
@@ -47,9 +49,6 @@ _YEAR_NAMES = ("nam", "year")
 #: Interval half-width, in standard deviations, within which model and hand counts are taken to agree.
 Z = 3.0
 
-
-class CountsError(TpbnlpError):
-    """A counts table cannot be read or understood."""
 
 
 @dataclass
@@ -83,34 +82,6 @@ def _key(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9 ]", " ", strip_diacritics(normalize(str(text)))).split())
 
 
-def parse_number(cell: object) -> tuple[float | None, str | None]:
-    """A count from a cell: (value, problem). Problems: 'missing', 'invalid'."""
-    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
-        return None, "missing"
-    if isinstance(cell, (int, float)):
-        return float(cell), None
-    text = str(cell).strip().replace("\u00a0", " ")
-    if not text or text in ("-", "–"):
-        return None, "missing"
-    text = text.replace(" ", "")
-    negative = text.startswith("-")
-    text = text.lstrip("+-")
-    if not re.fullmatch(r"[\d.,]+", text) or not re.search(r"\d", text):
-        return None, "invalid"
-    separators = set(re.findall(r"[.,]", text))
-    if len(separators) == 2:  # "47.510,5" or "47,510.5": the last one is the decimal mark
-        last = max(text.rfind("."), text.rfind(","))
-        integer, decimal = re.sub(r"[.,]", "", text[:last]), text[last + 1 :]
-        value = float(f"{integer}.{decimal}")
-    elif separators and re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", text):
-        value = float(re.sub(r"[.,]", "", text))  # thousands separators
-    elif separators:
-        value = float(text.replace(",", "."))  # a decimal mark
-    else:
-        value = float(text)
-    return (-value if negative else value), None
-
-
 def _match_column(name: str, labels: LabelSet) -> tuple[str, str] | None:
     """What a header means: ('category', key), ('total', ''), ('meetings'|'members'|'attendance', ''), ('unit'|'year', '')."""
     raw = str(name).strip()
@@ -132,21 +103,10 @@ def _match_column(name: str, labels: LabelSet) -> tuple[str, str] | None:
     return None
 
 
-def _read_table(path: str | os.PathLike[str], sheet: str | None, is_header=None) -> pd.DataFrame:
-    try:
-        opened = open_table(path, sheet=sheet, chunk_rows=100_000, need_text=False, is_header=is_header)
-        frames = list(opened.chunks)
-    except InputError as exc:
-        raise CountsError(str(exc)) from None
+def _read_table(path: str | os.PathLike[str], sheet: str | None, is_header: HeaderTest | None = None) -> pd.DataFrame:
+    opened = open_table(path, sheet=sheet, chunk_rows=100_000, need_text=False, is_header=is_header)
+    frames = list(opened.chunks)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=opened.columns)
-
-
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "–"
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
 def _row_name(frame: pd.DataFrame, i: int, unit_col: str | None, year_col: str | None) -> str:
@@ -158,6 +118,43 @@ def _row_name(frame: pd.DataFrame, i: int, unit_col: str | None, year_col: str |
     return name or f"dòng {i + 2}"
 
 
+@dataclass
+class _Counts:
+    """A counts table as read: which row is what, which column is what, every number parsed."""
+
+    frame: pd.DataFrame
+    names: list[str]  # a display name per row
+    unit_rows: list[int]
+    total_rows: list[int]
+    unit_col: str | None
+    categories: dict[str, str]  # category key → column
+    roles: dict[str, str]  # total / meetings / members / attendance / unit / year → column
+    values: dict[tuple[int, str], float | None] = field(default_factory=dict)
+
+    @property
+    def category_cols(self) -> list[str]:
+        return [self.categories[k] for k in CATEGORY_KEYS if k in self.categories]
+
+    @property
+    def total_col(self) -> str | None:
+        return self.roles.get("total")
+
+    @property
+    def numeric(self) -> list[str]:
+        return self.category_cols + [self.roles[r] for r in ("total", "meetings", "members", "attendance") if r in self.roles]
+
+    def value(self, i: int, col: str | None) -> float | None:
+        return self.values.get((i, col)) if col else None
+
+    def opinions(self, i: int) -> float | None:
+        """The row's number of opinions: its total, or the sum of its categories."""
+        stated = self.value(i, self.total_col)
+        if stated is not None:
+            return stated
+        parts = [self.value(i, c) for c in self.category_cols]
+        return sum(p for p in parts if p is not None) if all(p is not None for p in parts) else None
+
+
 def check_counts(
     table: str | os.PathLike[str] | pd.DataFrame,
     *,
@@ -165,16 +162,30 @@ def check_counts(
     labels: LabelSet | None = None,
     against: str | os.PathLike[str] | pd.DataFrame | None = None,
     unit_column: str | None = None,
-    confusion: list[list[int]] | None = None,
+    confusion: Sequence[Sequence[float]] | None = None,
 ) -> CountsCheck:
     """Check a hand-made counts table; with ``against``, compare it with the counts of a tagged file.
 
-    ``confusion`` is the test-split confusion matrix of the model that tagged
-    ``against`` (rows: true category, columns: predicted, report order); by
-    default the shipped model's, from its manifest.
+    ``confusion`` is required with ``against``: the test-split confusion matrix
+    of the model that tagged it (rows: true category, columns: predicted,
+    report order), ``manifest["test_confusion"]`` of a saved model;
+    :func:`tpbnlp.check_counts` passes the shipped model's.
     """
+    if against is not None and confusion is None:
+        raise TypeError("check_counts(against=...) needs the confusion matrix of the model that tagged it")
     labels = labels or load_labels()
-    def names_categories(row) -> bool:  # the header row, under any title lines
+    counts = _read_counts(table, sheet, labels)
+    check = CountsCheck(units=[counts.names[i] for i in counts.unit_rows])
+    _check_cells(counts, check.findings)
+    _check_sums(counts, check.findings, labels)
+    _plausibility(counts, check.findings)
+    if against is not None and confusion is not None:
+        _compare(counts, check.findings, against, unit_column, np.asarray(confusion, dtype=float), labels)
+    return check
+
+
+def _read_counts(table: str | os.PathLike[str] | pd.DataFrame, sheet: str | None, labels: LabelSet) -> _Counts:
+    def names_categories(row: Sequence[str]) -> bool:  # the header row, under any title lines
         return sum(1 for cell in row if (_match_column(cell, labels) or ("",))[0] == "category") >= 2
 
     frame = table.copy() if isinstance(table, pd.DataFrame) else _read_table(table, sheet, names_categories)
@@ -188,98 +199,107 @@ def check_counts(
         )
     by_role = {role[0]: col for col, role in roles.items() if role and role[0] != "category"}
     unit_col = by_role.get("unit") or next((c for c in frame.columns if roles[c] is None), None)
-    year_col = by_role.get("year")
-    total_col = by_role.get("total")
-    numeric = [categories[k] for k in CATEGORY_KEYS if k in categories] + [
-        by_role[r] for r in ("total", "meetings", "members", "attendance") if r in by_role
-    ]
-    check = CountsCheck()
-    findings = check.findings
-    values: dict[tuple[int, str], float | None] = {}
-    names = [_row_name(frame, i, unit_col, year_col) for i in range(len(frame))]
+    counts = _Counts(frame, [], [], [], unit_col, categories, by_role)
+    counts.names = [_row_name(frame, i, unit_col, by_role.get("year")) for i in range(len(frame))]
+    numeric = counts.numeric
     # A total row says so in its unit cell, or in any text cell before the numbers (a merged "STT + Đơn vị" cell).
     label_cols = [c for c in frame.columns if c not in numeric][:3]
-    total_rows = [i for i in range(len(frame)) if any(_key(frame.at[i, c]) in _TOTAL_ROWS for c in label_cols)]
-    unit_rows = [i for i in range(len(frame)) if i not in total_rows and any(str(frame.at[i, c]).strip() for c in numeric)]
-    check.units = [names[i] for i in unit_rows]
+    counts.total_rows = [i for i in range(len(frame)) if any(_key(frame.at[i, c]) in _TOTAL_ROWS for c in label_cols)]
+    counts.unit_rows = [
+        i for i in range(len(frame)) if i not in counts.total_rows and any(str(frame.at[i, c]).strip() for c in numeric)
+    ]
+    return counts
 
-    for i in unit_rows + total_rows:
-        for col in numeric:
-            value, problem = parse_number(frame.at[i, col])
-            values[i, col] = value
-            where = f"Dòng '{names[i]}', cột '{col}'"
+
+def _check_cells(counts: _Counts, findings: list[Finding]) -> None:
+    """Every number cell parsed; missing, non-numeric, negative and fractional ones reported."""
+    for i in counts.unit_rows + counts.total_rows:
+        name = counts.names[i]
+        for col in counts.numeric:
+            cell = counts.frame.at[i, col]
+            value, problem = parse_number(cell)
+            counts.values[i, col] = value
+            where = f"Dòng '{name}', cột '{col}'"
             if problem == "missing":
-                findings.append(Finding("thieu_so", names[i], str(col), None, None, None, f"{where}: thiếu số liệu."))
+                findings.append(Finding("thieu_so", name, str(col), None, None, None, f"{where}: thiếu số liệu."))
             elif problem == "invalid":
-                findings.append(Finding("khong_phai_so", names[i], str(col), None, None, None, f"{where}: {frame.at[i, col]!r} không phải là số."))
-            elif value < 0:
-                findings.append(Finding("so_am", names[i], str(col), value, None, None, f"{where}: số âm ({_fmt(value)})."))
-            elif not value.is_integer():
-                findings.append(Finding("so_le", names[i], str(col), value, None, None, f"{where}: số ý kiến phải là số nguyên, ghi {_fmt(value)}."))
+                findings.append(Finding("khong_phai_so", name, str(col), None, None, None, f"{where}: {cell!r} không phải là số."))
+            elif value is not None and value < 0:
+                findings.append(Finding("so_am", name, str(col), value, None, None, f"{where}: số âm ({format_number(value)})."))
+            elif value is not None and not value.is_integer():
+                findings.append(Finding("so_le", name, str(col), value, None, None,
+                                        f"{where}: số ý kiến phải là số nguyên, ghi {format_number(value)}."))
 
-    def add(kind: str, i: int | str, col: str, stated: float, computed: float, text: str) -> None:
-        row = names[i] if isinstance(i, int) else i
-        findings.append(Finding(kind, row, str(col), stated, computed, stated - computed,
-                                f"{text}: ghi {_fmt(stated)}, tính được {_fmt(computed)}, chênh {_fmt(stated - computed)}."))
 
-    parts_cols = [categories[k] for k in CATEGORY_KEYS if k in categories]
-    absent = [labels.name(k) for k in CATEGORY_KEYS if k not in categories]
+def _mismatch(kind: str, row: str, col: str, stated: float, computed: float, text: str) -> Finding:
+    return Finding(kind, row, str(col), stated, computed, stated - computed,
+                   f"{text}: ghi {format_number(stated)}, tính được {format_number(computed)}, chênh {format_number(stated - computed)}.")
+
+
+def _check_sums(counts: _Counts, findings: list[Finding], labels: LabelSet) -> None:
+    """Row sums against the total column, column sums against the total row, units listed twice."""
+    total_col, names = counts.total_col, counts.names
+    absent = [labels.name(k) for k in CATEGORY_KEYS if k not in counts.categories]
     if absent and total_col:
         findings.append(Finding("thieu_cot", "", ", ".join(absent), None, None, None,
                                 f"Không nhận ra cột của: {', '.join(absent)}; chưa kiểm tra được tổng từng dòng."))
-    for i in (unit_rows + total_rows) if not absent else []:
-        parts = [values.get((i, c)) for c in parts_cols]
-        stated = values.get((i, total_col)) if total_col else None
-        if stated is not None and all(p is not None for p in parts) and sum(parts) != stated:
-            add("tong_hang", i, total_col, stated, sum(parts), f"Dòng '{names[i]}': tổng các lĩnh vực khác cột '{total_col}'")
-    for i in total_rows:
-        for col in numeric:
-            stated = values.get((i, col))
-            column = [values.get((j, col)) for j in unit_rows]
-            if stated is not None and unit_rows and all(v is not None for v in column) and sum(column) != stated:
-                add("tong_cot", i, col, stated, sum(column), f"Cột '{col}': tổng các đơn vị khác dòng '{names[i]}'")
+    for i in (counts.unit_rows + counts.total_rows) if not absent else []:
+        parts = [counts.value(i, c) for c in counts.category_cols]
+        stated = counts.value(i, total_col)
+        if total_col and stated is not None and all(p is not None for p in parts):
+            computed = sum(p for p in parts if p is not None)
+            if computed != stated:
+                findings.append(_mismatch("tong_hang", names[i], total_col, stated, computed,
+                                          f"Dòng '{names[i]}': tổng các lĩnh vực khác cột '{total_col}'"))
+    for i in counts.total_rows:
+        for col in counts.numeric:
+            stated = counts.value(i, col)
+            column = [counts.value(j, col) for j in counts.unit_rows]
+            if stated is not None and counts.unit_rows and all(v is not None for v in column):
+                computed = sum(v for v in column if v is not None)
+                if computed != stated:
+                    findings.append(_mismatch("tong_cot", names[i], col, stated, computed,
+                                              f"Cột '{col}': tổng các đơn vị khác dòng '{names[i]}'"))
     seen: dict[str, int] = {}
-    for i in unit_rows:
+    for i in counts.unit_rows:
         key = _key(names[i])
         if key in seen:
-            findings.append(Finding("trung_don_vi", names[i], str(unit_col), None, None, None,
+            findings.append(Finding("trung_don_vi", names[i], str(counts.unit_col), None, None, None,
                                     f"Đơn vị '{names[i]}' có hai dòng ({seen[key] + 2} và {i + 2})."))
         seen.setdefault(key, i)
-    _plausibility(findings, unit_rows + total_rows, names, values, by_role, parts_cols, total_col)
-    if against is not None:
-        units = [str(frame.at[i, unit_col]).strip() if unit_col else names[i] for i in unit_rows]
-        _compare(check, against, unit_rows, units, values, categories, labels, unit_column, confusion)
-    return check
 
 
-def _plausibility(findings, rows, names, values, by_role, parts_cols, total_col) -> None:
+def _plausibility(counts: _Counts, findings: list[Finding]) -> None:
     """Ratios that cannot be true, when the table has meetings, members or attendance."""
-    meetings, members, attendance = (by_role.get(r) for r in ("meetings", "members", "attendance"))
-    for i in rows:
-        opinions = values.get((i, total_col)) if total_col else None
-        if opinions is None:
-            parts = [values.get((i, c)) for c in parts_cols]
-            opinions = sum(parts) if all(p is not None for p in parts) else None
-        m = values.get((i, meetings)) if meetings else None
-        a = values.get((i, attendance)) if attendance else None
-        s = values.get((i, members)) if members else None
+    meetings, members, attendance = (counts.roles.get(r) for r in ("meetings", "members", "attendance"))
+    for i in counts.unit_rows + counts.total_rows:
+        opinions = counts.opinions(i)
+        m, a, s = counts.value(i, meetings), counts.value(i, attendance), counts.value(i, members)
+        row = counts.names[i]
 
-        def say(col: str, text: str, row: str = names[i]) -> None:
+        def say(col: str | None, text: str, row: str = row) -> None:
             findings.append(Finding("ti_le", row, str(col), None, None, None, f"Dòng '{row}': {text}"))
 
         if m is not None and m == 0 and opinions:
-            say(meetings, f"có {_fmt(opinions)} ý kiến nhưng 0 cuộc họp.")
+            say(meetings, f"có {format_number(opinions)} ý kiến nhưng 0 cuộc họp.")
         if m and a is not None and a < m:
-            say(attendance, f"{_fmt(a)} lượt quần chúng cho {_fmt(m)} cuộc: chưa tới một người mỗi cuộc.")
+            say(attendance, f"{format_number(a)} lượt quần chúng cho {format_number(m)} cuộc: chưa tới một người mỗi cuộc.")
         if m and s is not None and s < m:
-            say(members, f"{_fmt(s)} lượt đảng viên tự phê bình cho {_fmt(m)} cuộc: chưa tới một người mỗi cuộc.")
+            say(members, f"{format_number(s)} lượt đảng viên tự phê bình cho {format_number(m)} cuộc: chưa tới một người mỗi cuộc.")
         if a is not None and opinions is not None and opinions > 10 * max(a, 1):
-            say(attendance, f"{_fmt(opinions)} ý kiến từ {_fmt(a)} lượt quần chúng: hơn mười ý kiến mỗi người.")
+            say(attendance, f"{format_number(opinions)} ý kiến từ {format_number(a)} lượt quần chúng: hơn mười ý kiến mỗi người.")
         if m and a is not None and a / m > 5000:
-            say(attendance, f"trung bình {_fmt(round(a / m))} người mỗi cuộc họp ở chi bộ: khó có thật.")
+            say(attendance, f"trung bình {format_number(round(a / m))} người mỗi cuộc họp ở chi bộ: khó có thật.")
 
 
-def _compare(check, against, unit_rows, units, values, categories, labels, unit_column, confusion) -> None:
+def _compare(
+    counts: _Counts,
+    findings: list[Finding],
+    against: str | os.PathLike[str] | pd.DataFrame,
+    unit_column: str | None,
+    confusion: np.ndarray,
+    labels: LabelSet,
+) -> None:
     """Hand counts against the model's counts per unit, allowing for the model's own error rates."""
     tagged = against.copy() if isinstance(against, pd.DataFrame) else _read_table(against, None)
     if "category" not in tagged.columns:
@@ -294,44 +314,41 @@ def _compare(check, against, unit_rows, units, values, categories, labels, unit_
         )
     if "status" in tagged.columns:
         tagged = tagged[tagged["status"] == "ok"]
-    if confusion is None:
-        from .store import default_model_path, read_manifest
-
-        confusion = read_manifest(default_model_path())["test_confusion"]
-    matrix = np.asarray(confusion, dtype=float)
-    rates = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)  # P(predicted j | true i)
+    rates = confusion / np.maximum(confusion.sum(axis=1, keepdims=True), 1)  # P(predicted j | true i)
     model_counts: dict[str, tuple[str, np.ndarray]] = {}
     for unit, group in tagged.groupby(unit_col):
         model_counts[_key(unit)] = (str(unit), np.array([(group["category"] == k).sum() for k in CATEGORY_KEYS], dtype=float))
     hand_by_unit: dict[str, tuple[str, list[int]]] = {}
-    for i, unit in zip(unit_rows, units):  # several rows of one unit (years) are compared as their sum
+    for i in counts.unit_rows:  # several rows of one unit (years) are compared as their sum
+        unit = str(counts.frame.at[i, counts.unit_col]).strip() if counts.unit_col else counts.names[i]
         hand_by_unit.setdefault(_key(unit), (unit, []))[1].append(i)
     for key, (name, rows) in hand_by_unit.items():
         if key not in model_counts:
-            check.findings.append(Finding("khong_co_van_ban", name, "", None, None, None,
-                                          f"Đơn vị '{name}' không có ý kiến nào trong tệp đã gán nhãn."))
+            findings.append(Finding("khong_co_van_ban", name, "", None, None, None,
+                                    f"Đơn vị '{name}' không có ý kiến nào trong tệp đã gán nhãn."))
             continue
-        cells = [values.get((i, categories[k])) if k in categories else None for i in rows for k in CATEGORY_KEYS]
+        cells = [counts.value(i, counts.categories.get(k)) for i in rows for k in CATEGORY_KEYS]
         if any(v is None for v in cells):
             continue
         hand = np.array(cells, dtype=float).reshape(len(rows), len(CATEGORY_KEYS)).sum(axis=0)
         observed = model_counts[key][1]
         if observed.sum() != hand.sum():
-            check.findings.append(Finding("so_y_kien_khac", name, "tổng", float(hand.sum()), float(observed.sum()),
-                                          float(hand.sum() - observed.sum()),
-                                          f"Đơn vị '{name}': số đếm tay có {_fmt(hand.sum())} ý kiến, tệp gán nhãn có {_fmt(observed.sum())}."))
+            findings.append(Finding("so_y_kien_khac", name, "tổng", float(hand.sum()), float(observed.sum()),
+                                    float(hand.sum() - observed.sum()),
+                                    f"Đơn vị '{name}': số đếm tay có {format_number(hand.sum())} ý kiến, "
+                                    f"tệp gán nhãn có {format_number(observed.sum())}."))
         expected = hand @ rates
         spread = np.sqrt(hand @ (rates * (1 - rates)))
         for j, k in enumerate(CATEGORY_KEYS):
             low, high = expected[j] - Z * spread[j] - 0.5, expected[j] + Z * spread[j] + 0.5
             if not low <= observed[j] <= high:
-                check.findings.append(Finding(
+                findings.append(Finding(
                     "lech_van_ban", name, labels.name(k), float(hand[j]), float(observed[j]), float(hand[j] - observed[j]),
-                    f"Đơn vị '{name}', {labels.name(k)}: đếm tay {_fmt(hand[j])}; nếu đúng vậy, mô hình (với sai số đo trên "
-                    f"tập test) sẽ đếm khoảng {expected[j]:.1f}, trong khoảng {max(low, 0):.1f}–{high:.1f}; mô hình đếm được "
-                    f"{_fmt(observed[j])}. Nên xem lại các ý kiến của đơn vị này.",
+                    f"Đơn vị '{name}', {labels.name(k)}: đếm tay {format_number(hand[j])}; nếu đúng vậy, mô hình (với sai số đo trên "
+                    f"tập test) sẽ đếm khoảng {format_number(expected[j], 1)}, trong khoảng {format_number(max(low, 0), 1)}–"
+                    f"{format_number(high, 1)}; mô hình đếm được {format_number(observed[j])}. Nên xem lại các ý kiến của đơn vị này.",
                 ))
     for key, (name, _) in model_counts.items():
         if key not in hand_by_unit:
-            check.findings.append(Finding("khong_co_so_tay", name, "", None, None, None,
-                                          f"Đơn vị '{name}' có trong tệp gán nhãn nhưng không có trong bảng số liệu."))
+            findings.append(Finding("khong_co_so_tay", name, "", None, None, None,
+                                    f"Đơn vị '{name}' có trong tệp gán nhãn nhưng không có trong bảng số liệu."))

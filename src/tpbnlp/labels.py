@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .errors import TpbnlpError
+from .errors import LabelFileError
 
-__all__ = ["CATEGORY_KEYS", "ENV_VAR", "Label", "LabelSet", "LabelFileError", "load_labels", "packaged_labels", "parse_labels"]
+__all__ = ["CATEGORY_KEYS", "ENV_VAR", "Label", "LabelFileError", "LabelSet", "load_labels", "packaged_labels", "parse_labels"]
 
 #: The five categories, in the fixed order reports list them.
 CATEGORY_KEYS: tuple[str, ...] = (
@@ -32,9 +32,6 @@ CATEGORY_KEYS: tuple[str, ...] = (
 ENV_VAR = "TPBNLP_LABELS"
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
-
-class LabelFileError(TpbnlpError, ValueError):
-    """A label file is missing, unreadable or malformed; the message names the entry at fault."""
 
 
 @dataclass(frozen=True)

@@ -18,17 +18,14 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import TpbnlpError
-from .io import InputError, decode_bytes
-from .text import LegacyEncodingError, fix_legacy_encoding
+from .errors import InputError, LegacyEncodingError, MinutesError
+from .tables.encoding import decode_bytes
+from .text import fix_legacy_encoding
 
-__all__ = ["MinutesError", "Minutes", "Opinion", "read_blocks", "read_minutes", "split_minutes", "MINUTES_SUFFIXES"]
+__all__ = ["MINUTES_SUFFIXES", "Minutes", "MinutesError", "Opinion", "read_blocks", "read_minutes", "split_minutes"]
 
 MINUTES_SUFFIXES = (".docx", ".txt")
 
-
-class MinutesError(TpbnlpError):
-    """A minutes file cannot be read; the message names the file."""
 
 
 @dataclass
@@ -82,7 +79,7 @@ def _docx_blocks(path: Path) -> list[Block]:
             blocks.extend(Paragraph(element, document).text.split("\n"))
         elif tag == "tbl":
             for row in Table(element, document).rows:
-                cells = []
+                cells: list[tuple[str, object]] = []
                 for cell in row.cells:
                     if not cells or cell._tc is not cells[-1][1]:  # merged cells repeat: keep one
                         cells.append((cell.text, cell._tc))
@@ -98,21 +95,16 @@ def read_blocks(path: str | os.PathLike[str]) -> list[Block]:
     if path.stat().st_size == 0:
         raise MinutesError(f"{path.name}: tệp trống (0 byte).")
     suffix = path.suffix.lower()
-    if suffix == ".docx":
-        blocks = _docx_blocks(path)
-    elif suffix == ".txt":
-        try:
-            text, _ = decode_bytes(path.read_bytes())
-        except InputError as exc:
-            raise MinutesError(f"{path.name}: {exc}") from None
-        blocks = text.splitlines()
-    else:
+    if suffix not in MINUTES_SUFFIXES:
         raise MinutesError(f"{path.name}: chỉ đọc được biên bản .docx hoặc .txt.")
-    # Legacy fonts are judged on the whole document, so short lines convert with the rest.
-    flat = [b if isinstance(b, str) else "\t".join(b) for b in blocks]
-    try:
+    blocks = _docx_blocks(path) if suffix == ".docx" else []
+    try:  # the reason, said of the file
+        if suffix == ".txt":
+            blocks.extend(decode_bytes(path.read_bytes())[0].splitlines())
+        # Legacy fonts are judged on the whole document, so short lines convert with the rest.
+        flat = [b if isinstance(b, str) else "\t".join(b) for b in blocks]
         fixed = fix_legacy_encoding("\n".join(s.replace("\n", " ") for s in flat)).split("\n")
-    except LegacyEncodingError as exc:
+    except (InputError, LegacyEncodingError) as exc:
         raise MinutesError(f"{path.name}: {exc}") from None
     out: list[Block] = []
     for block, new in zip(blocks, fixed):
@@ -229,7 +221,12 @@ def _table_opinions(rows: list[list[str]]) -> list[tuple[str | None, str | None,
     def cell(row: list[str], i: int | None) -> str | None:
         return row[i].strip() or None if i is not None and i < len(row) else None
 
-    return [(cell(row, speaker_col), cell(row, member_col), cell(row, text_col)) for row in rows[1:] if cell(row, text_col)]
+    found = []
+    for row in rows[1:]:
+        text = cell(row, text_col)
+        if text:
+            found.append((cell(row, speaker_col), cell(row, member_col), text))
+    return found
 
 
 def split_minutes(blocks: list[Block], file: str = "") -> Minutes:

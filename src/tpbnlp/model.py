@@ -1,15 +1,12 @@
 """The classifier: one category and topic tags for each opinion, with calibrated confidence.
 
-Three parts, in scikit-learn's habits. :class:`OpinionFeatures` turns prepared
-text (:func:`tpbnlp.text.prepare`) into two TF-IDF blocks: ``word``, 1–2-grams
-of the segmented words; ``syll``, 1–2-grams of diacritic-free syllables, so
-unaccented input and a different segmentation meet the same features. (A
-third block of character 2–5-grams was measured: it cost a quarter of the
-prediction time and scored lower on the dev split.) The category comes from a
-:class:`TwoStepSVC` over both blocks, its scores turned into probabilities by
-a softmax temperature (and, in two steps, Platt scaling of "assesses anyone")
-fitted on held-out data. Each topic comes from its own linear SVM over the same
-features, Platt-scaled and compared with one threshold shared by all topics.
+Three parts, in scikit-learn's habits. :class:`~tpbnlp.features.OpinionFeatures`
+turns prepared text (:func:`tpbnlp.text.prepare`) into TF-IDF of words and of
+diacritic-free syllables. The category comes from a :class:`TwoStepSVC` over
+them, its scores turned into probabilities by a softmax temperature (and, in
+two steps, Platt scaling of "assesses anyone") fitted on held-out data
+(:mod:`tpbnlp.calibration`). Each topic comes from its own linear SVM over the
+same features, Platt-scaled and compared with one threshold shared by all topics.
 
 Every fitted part is arrays and vocabularies, so :mod:`tpbnlp.store` saves a
 model without pickling and rebuilds it with any supported scikit-learn.
@@ -19,24 +16,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.optimize import minimize_scalar
-from scipy.special import expit, log_softmax, softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.linear_model import LogisticRegression
+from scipy.special import expit, softmax
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import StratifiedKFold
-from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.svm import LinearSVC
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
 
+from .calibration import best_threshold, fit_platt, fit_temperature
+from .features import OpinionFeatures
 from .labels import CATEGORY_KEYS, LabelSet, packaged_labels
-from .text import Prepared, prepare_many, preprocess_many, strip_diacritics
+from .text import prepare_many, preprocess_many, strip_diacritics
 
-__all__ = ["REVIEW_THRESHOLD", "Explanation", "OpinionClassifier", "OpinionFeatures", "Prediction", "TwoStepSVC"]
+__all__ = ["REVIEW_THRESHOLD", "Explanation", "OpinionClassifier", "Prediction", "TwoStepSVC"]
 
 #: Predictions whose confidence is under this are flagged ``needs_review``.
 REVIEW_THRESHOLD = 0.6
@@ -72,68 +67,6 @@ class Explanation:
     topic_terms: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
 
-def _syllables(segmented: str) -> str:
-    """Diacritic-free syllables: the segmentation-independent view of a text."""
-    return strip_diacritics(segmented.replace("_", " "))
-
-
-class OpinionFeatures(TransformerMixin, BaseEstimator):
-    """Prepared texts → sublinear TF-IDF of word n-grams and of diacritic-free syllable n-grams, L2-normalised.
-
-    Fitted state is plain data (``vocabularies_``: the terms of each block in
-    column order; ``idf_``: their inverse document frequencies), so a model can
-    be saved as arrays and rebuilt anywhere.
-    """
-
-    BLOCKS = ("word", "syll")
-
-    def __init__(self, *, min_df: int = 2, ngram_range: tuple[int, int] = (1, 2)) -> None:
-        self.min_df = min_df
-        self.ngram_range = ngram_range
-
-    def _counter(self, block: str, vocabulary: Sequence[str] | None = None) -> CountVectorizer:
-        return CountVectorizer(
-            token_pattern=r"\S+",
-            ngram_range=tuple(self.ngram_range),
-            preprocessor=_syllables if block == "syll" else None,
-            min_df=1 if vocabulary is not None else self.min_df,
-            vocabulary=vocabulary,
-            dtype=np.float32,
-        )
-
-    def fit(self, texts: Sequence[str], y=None) -> OpinionFeatures:
-        self.vocabularies_: dict[str, list[str]] = {}
-        self.idf_: dict[str, np.ndarray] = {}
-        for block in self.BLOCKS:
-            counter = self._counter(block)
-            counts = counter.fit_transform(texts).tocsc()
-            frequency = np.diff(counts.indptr)  # documents per term
-            self.vocabularies_[block] = [str(t) for t in counter.get_feature_names_out()]
-            self.idf_[block] = (np.log((1 + counts.shape[0]) / (1 + frequency)) + 1).astype(np.float32)
-        return self
-
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        check_is_fitted(self, "idf_")
-        counters = self.__dict__.get("_counters")
-        if counters is None:  # built once per fitted or loaded model, the same way for both
-            counters = self._counters = {b: self._counter(b, self.vocabularies_[b]) for b in self.BLOCKS}
-        blocks = []
-        for block in self.BLOCKS:
-            counts = counters[block].transform(texts).tocsr().astype(np.float32)
-            counts.data = (np.log(counts.data) + 1) * self.idf_[block][counts.indices]
-            blocks.append(l2_normalize(counts, copy=False))
-        return sp.hstack(blocks, format="csr")
-
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        check_is_fitted(self, "idf_")
-        return np.array([f"{block}:{term}" for block in self.BLOCKS for term in self.vocabularies_[block]], dtype=object)
-
-    def __getstate__(self) -> dict:
-        state = super().__getstate__()
-        state.pop("_counters", None)
-        return state
-
-
 class TwoStepSVC(ClassifierMixin, BaseEstimator):
     """A linear SVM over all classes or, with ``first``, in two steps as the labelling rules decide.
 
@@ -158,7 +91,7 @@ class TwoStepSVC(ClassifierMixin, BaseEstimator):
     def _svm(self) -> LinearSVC:
         return LinearSVC(C=self.C, class_weight=self.class_weight)
 
-    def fit(self, X, y, sample_weight=None) -> TwoStepSVC:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> TwoStepSVC:
         X, y = check_X_y(X, y, accept_sparse="csr")
         check_classification_targets(y)
         weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
@@ -176,7 +109,7 @@ class TwoStepSVC(ClassifierMixin, BaseEstimator):
         ]
         return self
 
-    def decision_function(self, X) -> np.ndarray:
+    def decision_function(self, X: Any) -> np.ndarray:
         """Scores with one column per class of ``classes_`` (one column for two classes in one step)."""
         check_is_fitted(self, "steps_")
         X = check_array(X, accept_sparse="csr")
@@ -194,7 +127,7 @@ class TwoStepSVC(ClassifierMixin, BaseEstimator):
         decision[:, [list(self.classes_).index(c) for c in rest.classes_]] = r - r.max(axis=1, keepdims=True) + b[:, None]
         return decision
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: Any) -> np.ndarray:
         decision = self.decision_function(X)
         if decision.ndim == 1:
             return self.classes_[(decision > 0).astype(int)]
@@ -240,6 +173,11 @@ class OpinionClassifier(BaseEstimator):
 
     # -- fitting ------------------------------------------------------------------
 
+    @property
+    def label_set(self) -> LabelSet:
+        """The labels in use: ``labels``, or the package's."""
+        return self.labels or packaged_labels()
+
     def fit(
         self,
         texts: Sequence[str],
@@ -260,7 +198,7 @@ class OpinionClassifier(BaseEstimator):
             raise ValueError(f"unknown category keys: {sorted(unknown)}")
         texts, categories, topic_sets = list(texts), list(categories), [set(t) for t in topics]
         weights = np.ones(len(texts)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        known_topics = (self.labels or packaged_labels()).topic_keys
+        known_topics = self.label_set.topic_keys
         self.classes_ = np.array(CATEGORY_KEYS)
         self.topic_keys_ = np.array([k for k in known_topics if any(k in t for t in topic_sets)])
         if self.augment_unaccented:
@@ -287,10 +225,10 @@ class OpinionClassifier(BaseEstimator):
             decision, topic_decision = self._cross_val_decisions(X, y, Y, weights)
             cal_y, cal_Y = y, Y
         self.category_calibration_ = self._fit_category_calibration(decision, cal_y)
-        self.topic_platt_ = np.array([_fit_platt(topic_decision[:, j], cal_Y[:, j]) for j in range(cal_Y.shape[1])])
+        self.topic_platt_ = np.array([fit_platt(topic_decision[:, j], cal_Y[:, j]) for j in range(cal_Y.shape[1])])
         topic_proba = self._topic_proba(topic_decision)
         # One threshold for all topics: per-topic thresholds overfit the few dozen examples each has in dev.
-        self.topic_thresholds_ = np.full(cal_Y.shape[1], _best_threshold(topic_proba.ravel(), cal_Y.ravel()))
+        self.topic_thresholds_ = np.full(cal_Y.shape[1], best_threshold(topic_proba.ravel(), cal_Y.ravel()))
         return self
 
     def _new_category_model(self) -> TwoStepSVC:
@@ -299,22 +237,22 @@ class OpinionClassifier(BaseEstimator):
     def _new_topic_model(self) -> LinearSVC:
         return LinearSVC(C=self.topic_C, class_weight="balanced")
 
-    def _category_decision(self, model: TwoStepSVC, X) -> np.ndarray:
+    def _category_decision(self, model: TwoStepSVC, X: Any) -> np.ndarray:
         """Decision scores, one column per category in report order."""
         columns = [list(model.classes_).index(k) for k in CATEGORY_KEYS]
         return model.decision_function(X)[:, columns]
 
-    def _fit_category_calibration(self, decision: np.ndarray, truth: Sequence[str]) -> np.ndarray:
+    def _fit_category_calibration(self, decision: np.ndarray, truth: Iterable[str]) -> np.ndarray:
         """Softmax temperature (and, with ``assess_first``, Platt scaling of the other-or-not score)."""
         target = np.array([CATEGORY_KEYS.index(c) for c in truth])
         if not self.assess_first:
-            return np.array([_fit_temperature(decision, target)])
+            return np.array([fit_temperature(decision, target)])
         assessing = target != _OTHER_COLUMN
         remap = {j: k for k, j in enumerate(_ASSESSING_COLUMNS)}
-        temperature = _fit_temperature(
+        temperature = fit_temperature(
             decision[assessing][:, _ASSESSING_COLUMNS], np.array([remap[t] for t in target[assessing]])
         )
-        return np.array([temperature, *_fit_platt(decision[:, _OTHER_COLUMN], (~assessing).astype(int))])
+        return np.array([temperature, *fit_platt(decision[:, _OTHER_COLUMN], (~assessing).astype(int))])
 
     def _category_proba(self, decision: np.ndarray) -> np.ndarray:
         temperature = self.category_calibration_[0]
@@ -334,7 +272,7 @@ class OpinionClassifier(BaseEstimator):
                 matrix[i, j] = key in topics
         return matrix
 
-    def _cross_val_decisions(self, X, y, Y, weights) -> tuple[np.ndarray, np.ndarray]:
+    def _cross_val_decisions(self, X: Any, y: np.ndarray, Y: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         decision = np.zeros((X.shape[0], len(self.classes_)))
         topic_decision = np.full(Y.shape, -1.0)
         for train, held in StratifiedKFold(n_splits=3, shuffle=True, random_state=0).split(X, y):
@@ -381,7 +319,7 @@ class OpinionClassifier(BaseEstimator):
         texts = list(texts)
         prepared = prepare_many(texts, n_jobs=self.n_jobs)
         good = [i for i, p in enumerate(prepared) if p.status == "ok"]
-        labels = self.labels or packaged_labels()
+        labels = self.label_set
         predictions = [_unlabelled(t if isinstance(t, str) else "", p.status) for t, p in zip(texts, prepared)]
         if not good:
             return predictions
@@ -435,14 +373,6 @@ def _unlabelled(text: str, status: str) -> Prediction:
     return Prediction(text, "", "", 0.0, {}, [], {}, True, status)
 
 
-def _fit_platt(decision: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
-    """Slope and intercept mapping an SVM score to a probability (Platt scaling) on held-out data."""
-    if truth.min() == truth.max():
-        return (1.0, 0.0)
-    model = LogisticRegression(C=100.0).fit(decision.reshape(-1, 1), truth)
-    return (float(model.coef_[0, 0]), float(model.intercept_[0]))
-
-
 def _top_terms(names: np.ndarray, weights: np.ndarray, top: int) -> list[tuple[str, float]]:
     """The heaviest word and syllable terms; a syllable term that repeats a word term without diacritics is skipped."""
     terms: list[tuple[str, float]] = []
@@ -457,26 +387,3 @@ def _top_terms(names: np.ndarray, weights: np.ndarray, top: int) -> list[tuple[s
         if len(terms) == top:
             break
     return terms
-
-
-def _fit_temperature(decision: np.ndarray, target: np.ndarray) -> float:
-    """The softmax temperature that minimises the negative log-likelihood of held-out labels."""
-
-    def nll(log_t: float) -> float:
-        return -float(np.mean(log_softmax(decision / np.exp(log_t), axis=1)[np.arange(len(target)), target]))
-
-    return float(np.exp(minimize_scalar(nll, bounds=(-6, 3), method="bounded").x))
-
-
-def _best_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
-    """The probability threshold with the best (micro-)F1 on held-out data (0.5 when it has no positives)."""
-    if truth.sum() == 0:
-        return 0.5
-    best, best_f1 = 0.5, -1.0
-    for threshold in np.arange(0.05, 0.951, 0.025):
-        predicted = scores >= threshold
-        denominator = predicted.sum() + truth.sum()
-        f1 = 2 * float((predicted & (truth == 1)).sum()) / denominator if denominator else 0.0
-        if f1 > best_f1:
-            best, best_f1 = float(threshold), f1
-    return best

@@ -15,21 +15,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from .io import InputError, atomic_output
+from .errors import InputError, MinutesError
 from .labels import LabelSet
-from .minutes import MINUTES_SUFFIXES, Minutes, MinutesError, read_minutes
+from .minutes import MINUTES_SUFFIXES, Minutes, read_minutes
 from .model import OpinionClassifier
-from .tagging import tag_texts
+from .numbers import format_number
+from .tables.formats import REPORT_FORMATS
+from .tables.write import atomic_output, open_writer
+from .tagging import OUTPUT_COLUMNS, tag_texts
 
-__all__ = ["REPORT_FORMATS", "MinutesReport", "build_report", "minutes_files", "vn_number", "write_report"]
+__all__ = ["MinutesReport", "build_report", "minutes_files", "write_report"]
 
-REPORT_FORMATS = ("xlsx", "json", "csv", "md")
 TOTAL = "Tổng cộng"
-
-
-def vn_number(n: int) -> str:
-    """Vietnamese number format: a dot between thousands (47.510)."""
-    return f"{n:,}".replace(",", ".")
+#: Where each opinion of the report comes from, before the tagging columns.
+OPINION_COLUMNS = ("file", "unit", "date", "speaker", "member", "text")
 
 
 @dataclass
@@ -77,30 +76,12 @@ def build_report(
     rows = [(m, o) for m in read for o in m.opinions]
     results = tag_texts(model, [o.text for _, o in rows], labels) if rows else []
     opinions = pd.DataFrame(
-        [
-            {
-                "file": o.file,
-                "unit": _unit_name(m),
-                "date": o.date or "",
-                "speaker": o.speaker or "",
-                "member": o.member or "",
-                "text": o.text,
-                "category": r.category,
-                "category_name": r.category_name,
-                "confidence": None if r.confidence is None else round(r.confidence, 4),
-                "topics": "|".join(r.topics),
-                "topic_names": "; ".join(r.topic_names),
-                "needs_review": int(r.needs_review),
-                "status": r.status,
-            }
-            for (m, o), r in zip(rows, results)
-        ],
-        columns=["file", "unit", "date", "speaker", "member", "text", "category", "category_name", "confidence",
-                 "topics", "topic_names", "needs_review", "status"],
+        [[o.file, _unit_name(m), o.date or "", o.speaker or "", o.member or "", o.text, *r.cells()] for (m, o), r in zip(rows, results)],
+        columns=[*OPINION_COLUMNS, *OUTPUT_COLUMNS],
     )
     units = list(dict.fromkeys(_unit_name(m) for m in read))
-    categories = pd.DataFrame(0, index=units + [TOTAL], columns=[c.name for c in labels.categories] + ["Tổng số ý kiến"])
-    topics = pd.DataFrame(0, index=[t.name for t in labels.topics], columns=units + [TOTAL])
+    categories = pd.DataFrame(0, index=[*units, TOTAL], columns=[*(c.name for c in labels.categories), "Tổng số ý kiến"])
+    topics = pd.DataFrame(0, index=[t.name for t in labels.topics], columns=[*units, TOTAL])
     for row in opinions.itertuples():
         if row.status != "ok":
             continue
@@ -118,28 +99,28 @@ def _summary(minutes: list[Minutes], categories: pd.DataFrame, labels: LabelSet)
     """The sentence of provincial reports: meetings, attendance (when the minutes give it), opinions by category."""
     total = categories.loc[TOTAL] if TOTAL in categories.index else None
     count = int(total["Tổng số ý kiến"]) if total is not None else 0
-    parts = [f"Các chi bộ đã tổ chức được {vn_number(len(minutes))} cuộc"]
+    parts = [f"Các chi bộ đã tổ chức được {format_number(len(minutes))} cuộc"]
     known = [m.attendance for m in minutes if m.attendance is not None]
     if known and len(known) == len(minutes):
-        parts.append(f"có {vn_number(sum(known))} lượt quần chúng nhân dân tham dự")
+        parts.append(f"có {format_number(sum(known))} lượt quần chúng nhân dân tham dự")
     elif known:
         parts.append(
-            f"có {vn_number(sum(known))} lượt quần chúng nhân dân tham dự "
+            f"có {format_number(sum(known))} lượt quần chúng nhân dân tham dự "
             f"(theo {len(known)}/{len(minutes)} biên bản có ghi số người dự)"
         )
     details = []
     for label in labels.categories:
-        n = vn_number(int(total[label.name])) if total is not None else "0"
+        n = format_number(int(total[label.name])) if total is not None else "0"
         name = label.name[:1].lower() + label.name[1:]
         details.append(f"{name} có {n} ý kiến" if label.key == "linh_vuc_khac" else f"về {name} có {n} ý kiến")
-    return ", ".join(parts) + f", với {vn_number(count)} ý kiến đóng góp (trong đó, " + "; ".join(details) + ")."
+    return ", ".join(parts) + f", với {format_number(count)} ý kiến đóng góp (trong đó, " + "; ".join(details) + ")."
 
 
 def _markdown(report: MinutesReport) -> str:
     def table(frame: pd.DataFrame) -> str:
-        header = [frame.index.name or ""] + [str(c) for c in frame.columns]
+        header = [str(frame.index.name or ""), *(str(c) for c in frame.columns)]
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join([str(i)] + [vn_number(int(v)) for v in row]) + " |" for i, row in frame.iterrows()]
+        lines += ["| " + " | ".join([str(i)] + [format_number(int(v)) for v in row]) + " |" for i, row in frame.iterrows()]
         return "\n".join(lines)
 
     out = ["# Tổng hợp ý kiến đóng góp", "", report.summary, "", "## Theo lĩnh vực", "", table(report.categories), "",
@@ -155,17 +136,17 @@ def write_report(report: MinutesReport, path: str | os.PathLike[str], fmt: str |
     fmt = fmt or path.suffix.lower().lstrip(".")
     if fmt not in REPORT_FORMATS:
         raise InputError(f"Định dạng báo cáo {fmt!r} không được hỗ trợ; dùng một trong: {', '.join(REPORT_FORMATS)}.")
-    with atomic_output(path) as tmp:
-        if fmt == "xlsx":
-            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                report.opinions.to_excel(writer, sheet_name="Y kien", index=False)
-                report.categories.to_excel(writer, sheet_name="Theo linh vuc")
-                report.topics.to_excel(writer, sheet_name="Theo chu de")
+    if fmt in ("xlsx", "csv"):
+        with open_writer(path, fmt) as writer:
+            writer.write(report.opinions, "Y kien")
+            if fmt == "xlsx":
+                writer.write(report.categories, "Theo linh vuc", index=True)
+                writer.write(report.topics, "Theo chu de", index=True)
                 notes = [report.summary, ""] + [f"Không đọc được {name}: {why}" for name, why in report.failures]
-                pd.DataFrame({"Tổng hợp": notes}).to_excel(writer, sheet_name="Tong hop", index=False)
-        elif fmt == "csv":
-            report.opinions.to_csv(tmp, index=False, encoding="utf-8-sig")
-        elif fmt == "json":
+                writer.write(pd.DataFrame({"Tổng hợp": notes}), "Tong hop")
+        return path
+    with atomic_output(path) as tmp:
+        if fmt == "json":
             data = {
                 "summary": report.summary,
                 "minutes": [

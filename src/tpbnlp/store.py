@@ -27,11 +27,12 @@ import numpy as np
 import sklearn
 from sklearn.svm import LinearSVC
 
-from .errors import TpbnlpError
-from .io import new_file_mode
+from ._version import __version__
+from .errors import ModelError
+from .features import OpinionFeatures
 from .labels import CATEGORY_KEYS, LabelSet, load_labels
-from .model import OpinionClassifier, OpinionFeatures
-from .version import __version__
+from .model import OpinionClassifier
+from .tables.write import new_file_mode
 
 __all__ = ["FORMAT", "MANIFEST", "ModelError", "default_model_path", "load", "read_manifest", "save"]
 
@@ -43,9 +44,6 @@ FORMAT = 3
 #: The classifier's parameters that the manifest records and loading restores.
 _PARAMS = ("C", "topic_C", "assess_first", "augment_unaccented", "review_threshold")
 
-
-class ModelError(TpbnlpError):
-    """A model directory is missing, damaged, altered, untrusted or incompatible."""
 
 
 def default_model_path() -> Path:
@@ -81,7 +79,7 @@ def save(model: OpinionClassifier, directory: str | os.PathLike[str], **info: An
         topic_models = model.topic_models_
         arrays["topic_coef"] = np.vstack([m.coef_ for m in topic_models]) if topic_models else np.zeros((0, 0), np.float32)
         arrays["topic_intercept"] = np.array([m.intercept_[0] for m in topic_models])
-        np.savez_compressed(staging / WEIGHTS, **arrays)
+        np.savez_compressed(staging / WEIGHTS, allow_pickle=False, **arrays)
         vocabulary = {"min_df": features.min_df, "ngram_range": list(features.ngram_range), "blocks": features.vocabularies_}
         (staging / VOCABULARY).write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
         params = {name: getattr(model, name) for name in _PARAMS}
@@ -203,7 +201,7 @@ def _rebuild(directory: Path, manifest: dict[str, Any], labels: LabelSet) -> Opi
     model.features_ = features
     n_features = sum(len(v) for v in features.vocabularies_.values())
 
-    steps = []
+    steps: list[LinearSVC] = []
     while f"category{len(steps)}_coef" in arrays:
         k = len(steps)
         steps.append(_linear_svc(arrays[f"category{k}_coef"], arrays[f"category{k}_intercept"], arrays[f"category{k}_classes"], params["C"]))

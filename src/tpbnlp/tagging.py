@@ -20,9 +20,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .io import JSONL_ERROR, InputError, TableWriter, open_table
-from .labels import LabelSet, load_labels
+from .errors import InputError
+from .labels import LabelSet
 from .model import OpinionClassifier
+from .tables.read import open_table
+from .tables.write import open_writer
 
 __all__ = ["OUTPUT_COLUMNS", "RowResult", "TagSummary", "tag_file", "tag_texts"]
 
@@ -56,7 +58,7 @@ class RowResult:
 
 def tag_texts(model: OpinionClassifier, texts: Sequence[object], labels: LabelSet | None = None) -> list[RowResult]:
     """Labels or a status for every text, in order; never raises for what a text contains."""
-    labels = labels or model.labels or load_labels()
+    labels = labels or model.label_set
     results = []
     for p in model.predict_many(texts):
         if p.status != "ok":
@@ -184,11 +186,10 @@ def tag_file(
     core, as ``tpbnlp tag`` does); workers are used for large inputs only.
     """
     started = time.perf_counter()
-    if output is not None and str(output) != "-" and str(input) != "-":
-        if Path(output).resolve() == Path(input).resolve():
-            raise InputError("Tệp kết quả trùng với tệp đầu vào; hãy chọn tên khác để không ghi đè dữ liệu gốc.")
+    if output is not None and "-" not in (str(output), str(input)) and Path(output).resolve() == Path(input).resolve():
+        raise InputError("Tệp kết quả trùng với tệp đầu vào; hãy chọn tên khác để không ghi đè dữ liệu gốc.")
     table = open_table(input, column=column, sheet=sheet, fmt=input_format, chunk_rows=chunk_rows)
-    labels = model.labels or load_labels()
+    labels = model.label_set
     columns, renamed = _output_columns(table.columns)
     summary = TagSummary(output=None if output is None else str(output))
     categories: Counter = Counter()
@@ -200,18 +201,15 @@ def tag_file(
     def texts() -> Iterator[list[str]]:
         for chunk in table.chunks:
             chunks.append(chunk)
-            values = list(chunk[table.text_column])
-            if JSONL_ERROR in chunk.columns:  # a broken JSON line has no text; its status says why
-                values = ["" if err else v for v, err in zip(values, chunk[JSONL_ERROR])]
-            yield values
+            # a row that could not be read has no text; its status says why
+            yield ["" if i in table.errors else v for i, v in zip(chunk.index, chunk[table.text_column])]
 
-    with TableWriter(output, output_format) as writer:
+    with open_writer(output, output_format) as writer:
         for results in runner.run(texts()):
             chunk = chunks.popleft().rename(columns=renamed)
-            if JSONL_ERROR in chunk.columns:
-                for r, err in zip(results, chunk[JSONL_ERROR]):
-                    if err:
-                        r.status = f"error: {err}"
+            for i, r in zip(chunk.index, results):
+                if i in table.errors:
+                    r.status = f"error: {table.errors[i]}"
             out = pd.DataFrame(
                 [list(row) + r.cells() for row, r in zip(chunk.itertuples(index=False, name=None), results)],
                 columns=columns,

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .errors import TpbnlpError
+from .errors import LegacyEncodingError
 
 __all__ = [
     "MAX_CHARS",
@@ -25,20 +25,17 @@ __all__ = [
     "detect_legacy_encoding",
     "fix_legacy_encoding",
     "normalize",
-    "segment",
-    "preprocess",
-    "preprocess_many",
     "prepare",
     "prepare_many",
+    "preprocess",
+    "preprocess_many",
     "rejection",
+    "segment",
     "strip_diacritics",
 ]
 
 T = TypeVar("T")
 
-
-class LegacyEncodingError(TpbnlpError, ValueError):
-    """Text looks like a legacy Vietnamese encoding that cannot be converted."""
 
 
 # --- legacy encodings -------------------------------------------------------

@@ -22,7 +22,9 @@ from pathlib import Path
 import pandas as pd
 from sklearn.model_selection import GridSearchCV, PredefinedSplit
 
-from .corpus import CorpusError, check_corpus, default_corpus_path, load_corpus
+from .corpus import default_corpus_path, load_corpus
+from .corpus_check import check_corpus
+from .errors import CorpusError
 from .evaluate import Evaluation, evaluate
 from .labels import LabelSet, load_labels
 from .model import OpinionClassifier
@@ -158,7 +160,7 @@ def train(
     return TrainResult(directory, model, C, dev_eval, test_eval, unaccented, time.perf_counter() - started)
 
 
-def _macro_f1(model: OpinionClassifier, texts: Sequence[str], categories: Sequence[str], sample_weight=None) -> float:
+def _macro_f1(model: OpinionClassifier, texts: Sequence[str], categories: Sequence[str], sample_weight: object = None) -> float:
     """The score that chooses ``C``: category macro-F1 of the calibrated model (tuning rows weigh one each)."""
     return evaluate(model, texts, categories).macro_f1
 

@@ -15,6 +15,7 @@ import gettext
 import os
 import re
 from importlib import resources
+from typing import Any
 
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
@@ -51,10 +52,10 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
 def translate_error(message: str) -> str:
     """A usage error in Vietnamese (unchanged when it is already, or not one we know)."""
     message = message.strip()
-    suggestion = _SUGGESTION.search(message)
-    if suggestion:
-        message = message[: suggestion.start()] + "."
-        suggestion = f" Có phải ý bạn là {suggestion['a'] or suggestion['b']}?"
+    found, suggestion = _SUGGESTION.search(message), ""
+    if found:
+        message = message[: found.start()] + "."
+        suggestion = f" Có phải ý bạn là {found['a'] or found['b']}?"
     for pattern, vietnamese in _ERRORS:
         match = pattern.fullmatch(message)
         if match:
@@ -63,7 +64,7 @@ def translate_error(message: str) -> str:
                 parts["b"] = translate_error(parts["b"])
             message = vietnamese.format(**parts)
             break
-    return message + (suggestion or "")
+    return message + suggestion
 
 
 def use_vietnamese() -> None:
@@ -72,44 +73,46 @@ def use_vietnamese() -> None:
     os.environ["LANGUAGE"] = "vi"  # the command line speaks Vietnamese whatever the system language is
 
 
-def _in_vietnamese(error: Exception, ctx) -> Exception | None:
+def _in_vietnamese(error: Exception, ctx: Any) -> Exception | None:
     """The same usage error with its message in Vietnamese (of whichever click raised it); ``None`` for other errors."""
     base = next((c for c in type(error).__mro__ if c.__name__ == "UsageError"), None)
     if base is None or type(error).__name__ == "NoArgsIsHelpError":  # the latter shows the help page
         return None
-    return base(translate_error(error.format_message()), getattr(error, "ctx", None) or ctx)
+    return base(translate_error(error.format_message()), getattr(error, "ctx", None) or ctx)  # type: ignore[attr-defined]
 
 
 class _ValueOnlyArgument(TyperArgument):
     """An argument shown by its Vietnamese name alone, without an English type such as ``<str>``."""
 
-    def display_type_rich(self, ctx) -> None:
+    def display_type_rich(self, ctx: Any) -> None:
         return None
 
 
 class _Vietnamese:
     """What every command and group of the app shares: Vietnamese usage, help option and errors."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["options_metavar"] = "[TÙY CHỌN]"
         super().__init__(*args, **kwargs)
-        for param in self.params:
+        # a mixin over typer's Command: mypy cannot see the attributes it adds to
+        for param in self.params:  # type: ignore[attr-defined]
             if type(param) is TyperArgument:
                 param.__class__ = _ValueOnlyArgument
 
-    def get_usage(self, ctx) -> str:
-        return re.sub(r"^(\s*)Usage:", r"\1Cách dùng:", super().get_usage(ctx))
+    def get_usage(self, ctx: Any) -> str:
+        usage: str = super().get_usage(ctx)  # type: ignore[misc]
+        return re.sub(r"^(\s*)Usage:", r"\1Cách dùng:", usage)
 
-    def get_help_option(self, ctx):
-        option = super().get_help_option(ctx)
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
             option.help = HELP_TEXT
             option.metavar = ""  # a flag takes no value
         return option
 
-    def parse_args(self, ctx, args):
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         try:
-            return super().parse_args(ctx, args)
+            return super().parse_args(ctx, args)  # type: ignore[misc]
         except Exception as error:
             translated = _in_vietnamese(error, ctx)
             if translated is None:
@@ -124,11 +127,11 @@ class VietnameseCommand(_Vietnamese, TyperCommand):
 class VietnameseGroup(_Vietnamese, TyperGroup):
     """A typer group that speaks Vietnamese in its help and usage errors."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["subcommand_metavar"] = "LỆNH [THAM SỐ]..."
         super().__init__(*args, **kwargs)
 
-    def resolve_command(self, ctx, args):
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         try:
             return super().resolve_command(ctx, args)
         except Exception as error:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
 import typer
 from rich.console import Console
 
-from .. import __version__
+from .._version import __version__
 from ..errors import TpbnlpError
 from ..labels import ENV_VAR
+
+if TYPE_CHECKING:
+    from ..model import OpinionClassifier
 from ._i18n import VietnameseGroup
 
 app = typer.Typer(
@@ -77,7 +80,7 @@ ModelOption = Annotated[
     Optional[Path],
     typer.Option("--model", "-m", metavar="THƯ_MỤC", help="Thư mục mô hình; mặc định dùng mô hình đi kèm gói.", show_default=False),
 ]
-def load_model(model: Path | None, labels: Path | None):
+def load_model(model: Path | None, labels: Path | None) -> OpinionClassifier:
     """Load the model for a command, turning every model error into a clean message."""
     from ..store import load
 

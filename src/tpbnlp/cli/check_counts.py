@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from ..labels import load_labels
+from ..numbers import format_number
 from ._i18n import VietnameseCommand
 from ._util import LabelsOption, app, console, fail, user_errors
 
@@ -42,10 +43,12 @@ def check_counts_command(
     with user_errors():
         label_set = load_labels(labels)
         confusion = None
-        if model is not None:
-            from ..store import read_manifest
+        if against is not None:
+            from ..store import default_model_path, read_manifest
 
-            confusion = read_manifest(model).get("test_confusion")
+            confusion = read_manifest(model or default_model_path()).get("test_confusion")
+            if confusion is None:
+                fail("Mô hình không ghi ma trận nhầm lẫn trên tập test (manifest.json thiếu 'test_confusion'); hãy huấn luyện lại.")
         result = check_counts(table, sheet=sheet, labels=label_set, against=against, unit_column=unit_column, confusion=confusion)
     if fmt == "json":
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
@@ -56,7 +59,7 @@ def check_counts_command(
         for column in ("Loại", "Dòng", "Cột", "Ghi", "Tính được", "Chênh"):
             findings.add_column(column, justify="right" if column in ("Ghi", "Tính được", "Chênh") else "left")
         for f in result.findings:
-            cells = ["" if v is None else f"{v:,.0f}".replace(",", ".") if float(v).is_integer() else f"{v}" for v in (f.stated, f.computed, f.difference)]
+            cells = ["" if v is None else format_number(v) for v in (f.stated, f.computed, f.difference)]
             findings.add_row(f.kind, f.row, f.column, *cells)
         console.print(findings)
         for f in result.findings:

@@ -32,7 +32,7 @@ def _counts_table(title: str, counts: dict[str, int], total: int, names: dict[st
     return table
 
 
-def _by_category(title: str, keys: Sequence[str], columns: dict[str, tuple[str, int, Mapping[str, int]]]) -> Table:
+def _by_category(title: str, keys: Sequence[str], columns: Mapping[str, tuple[str, int, Mapping[str, int]]]) -> Table:
     """Counts per category (rows) in each part of the corpus (columns: header, size, counts)."""
     table = Table(title=title, title_justify="left")
     table.add_column("Lĩnh vực", style="cyan")
@@ -55,7 +55,8 @@ def check_command(
     labels: LabelsOption = None,
 ) -> None:
     """Kiểm tra bộ dữ liệu: khóa nhãn, trùng lặp, gần trùng lặp giữa các split, và đếm số lượng."""
-    from ..corpus import ORIGIN_NAMES, ORIGINS, SPLITS, CorpusFloors, check_corpus, load_corpus
+    from ..corpus import ORIGIN_NAMES, ORIGINS, SPLITS, load_corpus
+    from ..corpus_check import CorpusFloors, check_corpus
 
     with user_errors():
         label_set = load_labels(labels)

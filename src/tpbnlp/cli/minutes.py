@@ -8,8 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-
-REPORT_FORMATS = ("xlsx", "json", "csv", "md")  # tpbnlp.report.REPORT_FORMATS, without importing pandas for --help
+from ..tables.formats import REPORT_FORMATS
 from ._i18n import VietnameseCommand
 from ._util import LabelsOption, ModelOption, app, console, err_console, fail, load_model, user_errors
 
@@ -30,7 +29,8 @@ def minutes_command(
 
     Mã thoát: 0 khi đọc được mọi biên bản; 1 khi có biên bản không đọc được (các biên bản khác vẫn vào báo cáo); 2 khi sai cách dùng.
     """
-    from ..report import build_report, minutes_files, vn_number, write_report
+    from ..numbers import format_number
+    from ..report import build_report, minutes_files, write_report
 
     fmt = fmt or (output.suffix.lower().lstrip(".") if output else "xlsx")
     if fmt not in REPORT_FORMATS:
@@ -41,7 +41,7 @@ def minutes_command(
         files = minutes_files(path)
         if not files:
             fail(f"Thư mục {path} không có biên bản .docx hoặc .txt nào.")
-        report = build_report(files, classifier, classifier.labels)
+        report = build_report(files, classifier, classifier.label_set)
         write_report(report, output, fmt)
     for _, why in report.failures:
         err_console.print(f"[yellow]Bỏ qua[/] {why}", highlight=False)
@@ -56,12 +56,12 @@ def minutes_command(
     for column in report.categories.columns:
         table.add_column(str(column), justify="right")
     for unit, row in report.categories.iterrows():
-        table.add_row(str(unit), *(vn_number(int(v)) for v in row))
+        table.add_row(str(unit), *(format_number(int(v)) for v in row))
     console.print(table)
     console.print(report.summary, highlight=False)
     console.print(
-        f"Đã đọc {len(report.minutes)} biên bản, tách được {vn_number(len(report.opinions))} ý kiến; "
-        f"bỏ qua {vn_number(report.left_out)} đoạn không phải ý kiến (tiêu đề, thành phần, tự phê bình, kết luận…). "
+        f"Đã đọc {len(report.minutes)} biên bản, tách được {format_number(len(report.opinions))} ý kiến; "
+        f"bỏ qua {format_number(report.left_out)} đoạn không phải ý kiến (tiêu đề, thành phần, tự phê bình, kết luận…). "
         f"Báo cáo: {output}",
         highlight=False,
     )

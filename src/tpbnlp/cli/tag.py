@@ -14,9 +14,8 @@ if TYPE_CHECKING:
 
 # Heavy modules (pandas, scikit-learn) are imported inside the command, so that
 # `tpbnlp --help` and `tpbnlp --version` answer at once.
-FORMATS = ("csv", "xlsx", "jsonl", "txt")
-
 from ..labels import LabelSet
+from ..tables.formats import INPUT_FORMATS, OUTPUT_FORMATS
 from ._i18n import VietnameseCommand
 from ._util import LabelsOption, ModelOption, app, err_console, fail, load_model, user_errors
 
@@ -43,12 +42,12 @@ def tag_command(
     input: Annotated[str, typer.Argument(metavar="TỆP", help="Tệp .csv, .xlsx, .jsonl hoặc .txt (mỗi dòng một ý kiến); '-' là đầu vào chuẩn.")],
     output: Annotated[
         Optional[Path],
-        typer.Option("--output", "-o", metavar="TỆP", help="Tệp kết quả (.csv, .xlsx, .jsonl); mặc định in CSV ra màn hình.", show_default=False),
+        typer.Option("--output", "-o", metavar="TỆP", help=f"Tệp kết quả ({', '.join('.' + f for f in OUTPUT_FORMATS)}); mặc định in CSV ra màn hình.", show_default=False),
     ] = None,
     column: Annotated[Optional[str], typer.Option("--column", metavar="CỘT", help="Tên cột nội dung; mặc định tự nhận.", show_default=False)] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", metavar="TRANG", help="Trang (sheet) của tệp Excel; mặc định trang đầu.", show_default=False)] = None,
     input_format: Annotated[
-        Optional[str], typer.Option("--format", metavar="ĐỊNH_DẠNG", help=f"Định dạng đầu vào khi không đoán được qua đuôi tệp: {', '.join(FORMATS)}.", show_default=False)
+        Optional[str], typer.Option("--format", metavar="ĐỊNH_DẠNG", help=f"Định dạng đầu vào khi không đoán được qua đuôi tệp: {', '.join(INPUT_FORMATS)}.", show_default=False)
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", metavar="", help="Không hiện thanh tiến độ và bảng tổng hợp.")] = False,
     model: ModelOption = None,
@@ -87,7 +86,7 @@ def tag_command(
     except KeyboardInterrupt:
         fail("Đã dừng theo yêu cầu; không có tệp kết quả nào được ghi dở.", code=130)
     if not quiet:
-        for table in _summary_tables(summary, classifier.labels):
+        for table in _summary_tables(summary, classifier.label_set):
             err_console.print(table)
         rate = summary.rows / summary.seconds if summary.seconds else 0
         where = f" vào {summary.output}" if summary.output else ""
