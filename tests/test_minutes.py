@@ -35,7 +35,7 @@ def test_examples_cover_the_cases():
         and detect_legacy_encoding(p.read_bytes().decode("latin-1")) == "tcvn3"
     ]
     assert legacy  # one is written in the TCVN3 (.VnTime) encoding
-    assert any(isinstance(b, list) for p in sources if p.suffix == ".docx" for b in read_blocks(p))  # one has a table
+    assert any(b.is_row for p in sources if p.suffix == ".docx" for b in read_blocks(p))  # one has a table
 
 
 @pytest.mark.parametrize("expected_path", EXPECTED, ids=lambda p: p.name.split(".")[0])
@@ -84,7 +84,7 @@ def test_summary_sentence(folder_report):
 def test_report_formats(tmp_path, folder_report):
     xlsx = write_report(folder_report, tmp_path / "bao_cao.xlsx")
     workbook = load_workbook(xlsx, read_only=True)
-    assert workbook.sheetnames == ["Y kien", "Theo linh vuc", "Theo chu de", "Tong hop"]
+    assert workbook.sheetnames == ["Y kien", "Theo linh vuc", "Theo chu de", "Tong hop", "Doan bo qua"]
     rows = list(workbook["Y kien"].iter_rows(values_only=True))
     assert len(rows) == len(folder_report.opinions) + 1 and "text" in rows[0]
     assert any("Đồng chí" in (r[5] or "") or "đồng chí" in (r[5] or "") for r in rows[1:])  # Vietnamese intact
@@ -118,6 +118,20 @@ def test_minutes_command_on_one_file(tmp_path, runner):
     result = runner.invoke(app, ["minutes", str(source), "-o", str(tmp_path / "bc.xlsx")])
     assert result.exit_code == 0, result.stderr
     assert "Các chi bộ đã tổ chức được 1 cuộc" in result.stdout and (tmp_path / "bc.xlsx").exists()
+
+
+def test_a_file_without_opinions_is_named_and_left_out_paragraphs_are_listed(tmp_path, runner):
+    folder = tmp_path / "bien_ban"
+    folder.mkdir()
+    shutil.copy(source_of(EXPECTED[0]), folder)
+    (folder / "khong_y_kien.txt").write_text("CHI BỘ ẤP MỘT\nHọp bàn việc sửa đường.\n", encoding="utf-8")
+    result = runner.invoke(app, ["minutes", str(folder), "-o", str(tmp_path / "bc.xlsx")])
+    assert result.exit_code == 0, result.stderr
+    assert "khong_y_kien.txt: không tìm thấy ý kiến nào" in " ".join(result.stderr.split())
+    skipped = list(load_workbook(tmp_path / "bc.xlsx", read_only=True)["Doan bo qua"].iter_rows(values_only=True))
+    assert skipped[0] == ("file", "paragraph", "role", "text")
+    assert ("khong_y_kien.txt", 2, "không rõ là ý kiến", "Họp bàn việc sửa đường.") in skipped
+    assert any(row[2] == "tự phê bình, điều hành" for row in skipped) and len(skipped) > 20
 
 
 def test_word_document_in_tcvn3_font_is_converted(tmp_path):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 
-__all__ = ["format_number", "parse_number"]
+__all__ = ["NUMBER_WORDS", "format_number", "parse_number", "parse_number_words"]
 
 _NUMBER = re.compile(r"[\d.,]+")
 _THOUSANDS = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
@@ -54,3 +54,30 @@ def format_number(value: float | None, decimals: int = 3) -> str:
         return f"{int(rounded):,}".replace(",", ".")
     whole, _, fraction = f"{rounded:,.{decimals}f}".partition(".")
     return f"{whole.replace(',', '.')},{fraction.rstrip('0')}"
+
+
+_DIGIT_WORDS = {"khong": 0, "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5, "nham": 5,
+                "sau": 6, "bay": 7, "tam": 8, "chin": 9}
+#: The words of a number written out, without diacritics ("bốn mươi tám" is "bon muoi tam").
+NUMBER_WORDS = (*_DIGIT_WORDS, "muoi", "tram", "linh", "le", "nghin", "ngan")
+
+
+def parse_number_words(words: str) -> int | None:
+    """A whole number written in Vietnamese words, given without diacritics ("bon muoi tam" → 48); ``None`` if it is not one."""
+    thousands, value, digit = 0, 0, None
+    tokens = words.lower().split()
+    if not tokens:
+        return None
+    for token in tokens:
+        if token in _DIGIT_WORDS:
+            if digit is not None:
+                return None
+            digit = _DIGIT_WORDS[token]
+        elif token in ("muoi", "tram"):
+            value += (1 if digit is None else digit) * (10 if token == "muoi" else 100)
+            digit = None
+        elif token in ("nghin", "ngan"):
+            thousands, value, digit = (value + (digit or 0)) * 1000, 0, None
+        elif token not in ("linh", "le"):
+            return None
+    return thousands + value + (digit or 0)

@@ -29,6 +29,7 @@ __all__ = ["MinutesReport", "build_report", "minutes_files", "write_report"]
 TOTAL = "Tổng cộng"
 #: Where each opinion of the report comes from, before the tagging columns.
 OPINION_COLUMNS = ("file", "unit", "date", "speaker", "member", "text")
+SKIPPED_COLUMNS = ("file", "paragraph", "role", "text")
 
 
 @dataclass
@@ -41,14 +42,21 @@ class MinutesReport:
     topics: pd.DataFrame
     summary: str
     failures: list[tuple[str, str]] = field(default_factory=list)
+    #: The paragraphs not taken as opinions, with why, so a person can check what was not counted.
+    skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(SKIPPED_COLUMNS)))
 
     @property
     def left_out(self) -> int:
         return sum(m.left_out for m in self.minutes)
 
+    @property
+    def warnings(self) -> list[str]:
+        """What a person should check, file by file, in Vietnamese."""
+        return [w for m in self.minutes for w in m.warnings]
+
 
 def minutes_files(path: str | os.PathLike[str]) -> list[Path]:
-    """The minutes files at ``path``: the file itself, or every .docx/.txt in the folder and below, sorted."""
+    """The minutes files at ``path``: the file itself, or every .docx/.doc/.txt/.pdf in the folder and below, sorted."""
     path = Path(path)
     if path.is_dir():
         return sorted(p for p in path.rglob("*") if p.suffix.lower() in MINUTES_SUFFIXES and not p.name.startswith(("~$", ".")))
@@ -92,7 +100,10 @@ def build_report(
                 topics.loc[labels.name(key), unit] += 1
     categories.index.name = "Đơn vị"
     topics.index.name = "Chủ đề"
-    return MinutesReport(read, opinions, categories, topics, _summary(read, categories, labels), failures)
+    skipped = pd.DataFrame(
+        [[m.file, left.paragraph, left.role, left.text] for m in read for left in m.left_out_paragraphs], columns=list(SKIPPED_COLUMNS)
+    )
+    return MinutesReport(read, opinions, categories, topics, _summary(read, categories, labels), failures, skipped)
 
 
 def _summary(minutes: list[Minutes], categories: pd.DataFrame, labels: LabelSet) -> str:
@@ -125,6 +136,8 @@ def _markdown(report: MinutesReport) -> str:
 
     out = ["# Tổng hợp ý kiến đóng góp", "", report.summary, "", "## Theo lĩnh vực", "", table(report.categories), "",
            "## Theo chủ đề", "", table(report.topics), ""]
+    if report.warnings:
+        out += ["## Cần kiểm tra", ""] + [f"- {warning}" for warning in report.warnings] + [""]
     if report.failures:
         out += ["## Tệp không đọc được", ""] + [f"- {name}: {why}" for name, why in report.failures] + [""]
     return "\n".join(out)
@@ -143,7 +156,9 @@ def write_report(report: MinutesReport, path: str | os.PathLike[str], fmt: str |
                 writer.write(report.categories, "Theo linh vuc", index=True)
                 writer.write(report.topics, "Theo chu de", index=True)
                 notes = [report.summary, ""] + [f"Không đọc được {name}: {why}" for name, why in report.failures]
+                notes += [f"Chú ý: {warning}" for warning in report.warnings]
                 writer.write(pd.DataFrame({"Tổng hợp": notes}), "Tong hop")
+                writer.write(report.skipped, "Doan bo qua")
         return path
     with atomic_output(path) as tmp:
         if fmt == "json":
@@ -151,13 +166,14 @@ def write_report(report: MinutesReport, path: str | os.PathLike[str], fmt: str |
                 "summary": report.summary,
                 "minutes": [
                     {"file": m.file, "unit": m.unit, "commune": m.commune, "date": m.date, "attendance": m.attendance,
-                     "opinions": len(m.opinions), "paragraphs_left_out": m.left_out}
+                     "opinions": len(m.opinions), "paragraphs_left_out": m.left_out, "warnings": m.warnings}
                     for m in report.minutes
                 ],
                 "failures": [{"file": name, "error": why} for name, why in report.failures],
                 "categories": json.loads(report.categories.to_json(orient="index", force_ascii=False)),
                 "topics": json.loads(report.topics.to_json(orient="index", force_ascii=False)),
                 "opinions": json.loads(report.opinions.to_json(orient="records", force_ascii=False)),
+                "left_out": json.loads(report.skipped.to_json(orient="records", force_ascii=False)),
             }
             tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
         else:

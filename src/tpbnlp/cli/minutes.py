@@ -15,7 +15,7 @@ from ._util import LabelsOption, ModelOption, app, console, err_console, fail, l
 
 @app.command("minutes", cls=VietnameseCommand)
 def minutes_command(
-    path: Annotated[Path, typer.Argument(metavar="BIÊN_BẢN", help="Một biên bản (.docx, .txt) hoặc thư mục chứa nhiều biên bản.")],
+    path: Annotated[Path, typer.Argument(metavar="BIÊN_BẢN", help="Một biên bản (.docx, .doc, .txt, .pdf có lớp chữ) hoặc thư mục chứa nhiều biên bản.")],
     output: Annotated[
         Optional[Path], typer.Option("--output", "-o", metavar="TỆP", help="Tệp báo cáo; mặc định bao_cao.<định dạng>.", show_default=False)
     ] = None,
@@ -40,17 +40,13 @@ def minutes_command(
     with user_errors():
         files = minutes_files(path)
         if not files:
-            fail(f"Thư mục {path} không có biên bản .docx hoặc .txt nào.")
+            fail(f"Thư mục {path} không có biên bản .docx, .doc, .txt hoặc .pdf nào.")
         report = build_report(files, classifier, classifier.label_set)
         write_report(report, output, fmt)
     for _, why in report.failures:
         err_console.print(f"[yellow]Bỏ qua[/] {why}", highlight=False)
-    for m in report.minutes:
-        if not m.opinions:
-            err_console.print(
-                f"[yellow]Chú ý[/] {m.file}: không tìm thấy ý kiến nào; hãy mở biên bản kiểm tra lại cách ghi ý kiến.",
-                highlight=False,
-            )
+    for warning in report.warnings:
+        err_console.print(f"[yellow]Chú ý[/] {warning}", highlight=False)
     table = Table(title="Số ý kiến theo đơn vị và lĩnh vực", title_justify="left")
     table.add_column("Đơn vị")
     for column in report.categories.columns:
