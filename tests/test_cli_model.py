@@ -1,6 +1,7 @@
 """The model commands through typer's runner: tag, evaluate, train."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -28,6 +29,8 @@ def test_tag_writes_every_row_with_labels(tmp_path, runner):
     topic_keys = set(load_labels().topic_keys)
     assert all(set(filter(None, t.split("|"))) <= topic_keys for t in tagged["topics"])
     assert set(tagged["status"]) == {"ok"}
+    said = " ".join(result.stderr.split())
+    assert re.search(r"trong \d+(,\d)? giây \([\d.]+ dòng/giây\)", said), said  # Vietnamese numbers: "0,4 giây"
     assert tagged.loc[tagged["STT"] == "8", "category"].item() == "linh_vuc_khac"  # "Thống nhất…, không có ý kiến"
     assert "Lĩnh vực khác" in result.stderr
 

@@ -137,3 +137,53 @@ def test_command_json_and_exit_codes(tmp_path, runner):
     ok = runner.invoke(app, ["check-counts", str(clean)])
     assert ok.exit_code == 0 and "Không thấy sai sót" in ok.stdout
     assert runner.invoke(app, ["check-counts", str(tmp_path / "khong_co.csv")]).exit_code == 2
+
+
+def provincial_workbook(path, errors: bool):
+    """A counts table as provinces make it: title lines, a two-row header with 'Trong đó' merged over the
+    five categories, numbered units, a 'Toàn tỉnh' row and a signature block under it."""
+    units = [
+        ["Huyện Càng Long", 120, 3450, 640, 40, 82, 350, 60, 108],
+        ["Huyện Cầu Kè", 98, 2870, 512, 33, 70, 280, 41, 88],
+        ["Huyện Tiểu Cần", 105, 3010, 575, 38, 77, 310, 52, 98],
+        ["Huyện Châu Thành", 131, 3920, 702, 45, 96, 380, 63, 118],
+        ["Huyện Trà Cú", 142, 4105, 733, 50, 99, 391, 70, 123],
+        ["Thành phố Trà Vinh", 88, 2600, 498, 31, 66, 270, 45, 86],
+    ]
+    total = ["Toàn tỉnh", *[sum(u[i] for u in units) for i in range(1, 9)]]
+    if errors:
+        units[1][3] += 10  # a unit's total
+        total[3] -= 22  # the grand total
+        total[5] += 5  # a category column's total
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["BAN TỔ CHỨC TỈNH ỦY TRÀ VINH"])
+    sheet.append(["BẢNG TỔNG HỢP KẾT QUẢ HỘI NGHỊ TỰ PHÊ BÌNH TRƯỚC NHÂN DÂN NĂM 2024"])
+    sheet.append([])
+    sheet.append(["STT", "Đơn vị", "Số cuộc", "Lượt quần chúng dự", "Tổng số ý kiến", "Trong đó", None, None, None, None])
+    sheet.append([None, None, None, None, None, "Tư tưởng chính trị", "Phẩm chất đạo đức, lối sống",
+                  "Thực hiện chức trách, nhiệm vụ", "Ý thức tổ chức kỷ luật", "Lĩnh vực khác"])
+    for column in "ABCDE":
+        sheet.merge_cells(f"{column}4:{column}5")
+    sheet.merge_cells("F4:J4")
+    for number, unit in enumerate(units, 1):
+        sheet.append([number, *unit])
+    sheet.append([None, *total])
+    sheet.append([])
+    sheet.append([None, "Người lập biểu", None, None, None, None, None, "TRƯỞNG BAN"])
+    sheet.append([None, "Nguyễn Văn An", None, None, None, None, None, "Trần Thị Bình"])
+    workbook.save(path)
+    return path
+
+
+def test_a_provincial_table_with_a_merged_two_row_header(tmp_path):
+    clean = check_counts(provincial_workbook(tmp_path / "sach.xlsx", errors=False))
+    assert clean.findings == [], [f.message for f in clean.findings]
+    assert clean.units[:2] == ["Huyện Càng Long", "Huyện Cầu Kè"] and len(clean.units) == 6
+    faulty = check_counts(provincial_workbook(tmp_path / "loi.xlsx", errors=True))
+    found = {(f.kind, f.row) for f in faulty.findings}
+    assert ("tong_hang", "Huyện Cầu Kè") in found  # the unit's total +10
+    # the grand total (−22), seen against the units' sum, which carries the unit's +10 too
+    assert any(f.kind == "tong_cot" and f.column == "Tổng số ý kiến" and f.difference == -32 for f in faulty.findings)
+    assert any(f.kind == "tong_cot" and f.difference == 5 and "đạo đức" in f.column for f in faulty.findings)
+    assert not any("lập biểu" in f.row.lower() or "nguyễn văn an" in f.row.lower() for f in faulty.findings)

@@ -251,3 +251,30 @@ def test_a_new_input_format_is_one_entry_and_one_reader(tmp_path, monkeypatch, m
     rows = read_csv(out)
     assert summary.rows == 2 and list(rows["stt"]) == ["1", "2"]
     assert list(rows["status"]) == ["ok", "empty"] and rows["category"][0] == model.predict(OPINIONS[-1]).category
+
+
+def test_excel_unicode_text_export_is_read_as_a_table(tmp_path, model):
+    source = tmp_path / "xuat_tu_excel.txt"
+    source.write_bytes(("STT\tNội dung ý kiến\tĐơn vị\r\n1\t" + OPINIONS[-1] + "\tẤp 3\r\n2\t" + OPINIONS[1] + "\tẤp 4\r\n").encode("utf-16"))
+    out = tmp_path / "ket_qua.csv"
+    summary = tag_file(source, out, model=model)
+    rows = read_csv(out)
+    assert summary.rows == 2 and list(rows["Đơn vị"]) == ["Ấp 3", "Ấp 4"] and list(rows["status"]) == ["ok", "ok"]
+
+
+def test_a_two_row_header_is_one_header(tmp_path, model):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["TỔNG HỢP Ý KIẾN CỬ TRI"])
+    sheet.append(["STT", "Nội dung ý kiến", "Nơi góp ý", None])
+    sheet.append([None, None, "Ấp", "Xã"])
+    sheet.merge_cells("C2:D2")
+    sheet.append([1, OPINIONS[-1], "Ấp 3", "Long Hòa"])
+    source = tmp_path / "hai_dong.xlsx"
+    workbook.save(source)
+    out = tmp_path / "ket_qua.csv"
+    assert tag_file(source, out, model=model).rows == 1
+    rows = read_csv(out)
+    assert list(rows.columns[:4]) == ["STT", "Nội dung ý kiến", "Nơi góp ý / Ấp", "Nơi góp ý / Xã"] and rows["status"][0] == "ok"

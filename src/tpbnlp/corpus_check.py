@@ -16,6 +16,7 @@ import pandas as pd
 
 from .corpus import ORIGINS, REGISTERS, SPLITS, near_duplicates, source_site, with_defaults
 from .labels import LabelSet, load_labels
+from .numbers import format_number, format_percent
 from .text import normalize, strip_diacritics
 
 __all__ = ["CorpusFloors", "CorpusReport", "check_corpus"]
@@ -129,7 +130,7 @@ def check_corpus(
         report.near_duplicates.append(pair)
         if splits[i] != splits[j]:
             report.cross_split.append(pair)
-            problems.append(f"gần trùng lặp khác split: {ids[i]} ({splits[i]}) và {ids[j]} ({splits[j]}), độ giống {sim:.2f}")
+            problems.append(f"gần trùng lặp khác split: {ids[i]} ({splits[i]}) và {ids[j]} ({splits[j]}), độ giống {format_number(sim, 2)}")
     sites: dict[str, set[str]] = {}
     for site, split in zip(map(source_site, frame["source"]), splits):
         if site:
@@ -164,10 +165,10 @@ def check_corpus(
         if report.hard < floors.hard:
             problems.append(f"chỉ có {report.hard} trường hợp khó (hard), cần ít nhất {floors.hard}")
         if report.no_diacritics < floors.no_diacritics_share * report.rows:
-            problems.append(f"chỉ có {report.no_diacritics} ý kiến không dấu, cần ít nhất {floors.no_diacritics_share:.0%}")
+            problems.append(f"chỉ có {report.no_diacritics} ý kiến không dấu, cần ít nhất {format_percent(floors.no_diacritics_share, 0)}")
         low, high = floors.no_topic_share
         if report.rows and not low <= report.no_topic / report.rows <= high:
-            problems.append(f"{report.no_topic} ý kiến không có chủ đề, ngoài khoảng {low:.0%}–{high:.0%}")
+            problems.append(f"{report.no_topic} ý kiến không có chủ đề, ngoài khoảng {format_percent(low, 0)}–{format_percent(high, 0)}")
     return report
 
 

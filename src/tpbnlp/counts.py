@@ -46,6 +46,9 @@ _EXTRA = {
 }
 _UNIT_NAMES = ("don vi", "ten don vi", "unit", "dia ban", "chi bo", "ten chi bo", "dang bo", "ten dang bo", "xa", "ten xa", "huyen")
 _YEAR_NAMES = ("nam", "year")
+#: What a signature block or the notes under a table start with: the table ends there.
+_FOOTER = ("nguoi lap", "truong ban", "pho truong ban", "ghi chu", "noi nhan", "t m", "tm ", "xac nhan", "thu truong",
+           "chanh van phong", "ky ten", "ky ghi ro")
 #: Interval half-width, in standard deviations, within which model and hand counts are taken to agree.
 Z = 3.0
 
@@ -83,7 +86,19 @@ def _key(text: str) -> str:
 
 
 def _match_column(name: str, labels: LabelSet) -> tuple[str, str] | None:
-    """What a header means: ('category', key), ('total', ''), ('meetings'|'members'|'attendance', ''), ('unit'|'year', '')."""
+    """What a header means: ('category', key), ('total', ''), ('meetings'|'members'|'attendance', ''), ('unit'|'year', '').
+
+    A header of several rows ("Trong đó / Tư tưởng chính trị") is read by its lowest part first.
+    """
+    parts = [p for p in str(name).split(" / ") if p.strip()]
+    for part in ([parts[-1]] if len(parts) > 1 else []) + [str(name)]:
+        found = _match_one(part, labels)
+        if found:
+            return found
+    return None
+
+
+def _match_one(name: str, labels: LabelSet) -> tuple[str, str] | None:
     raw = str(name).strip()
     inside = re.findall(r"\(([^)]*)\)", raw)  # "Tư tưởng chính trị (TTCT)"
     keys = {_key(re.sub(r"\([^)]*\)", " ", raw))} | {_key(part) for part in inside}
@@ -184,12 +199,22 @@ def check_counts(
     return check
 
 
+def _footer_start(frame: pd.DataFrame) -> int:
+    """The first row of the signature block or notes under the table (the length of the frame when there is none)."""
+    for i in range(len(frame)):
+        cells = [str(v).strip() for v in frame.iloc[i] if str(v).strip()]
+        if cells and all(parse_number(c)[1] is not None for c in cells) and any(_key(c).startswith(_FOOTER) for c in cells):
+            return i
+    return len(frame)
+
+
 def _read_counts(table: str | os.PathLike[str] | pd.DataFrame, sheet: str | None, labels: LabelSet) -> _Counts:
     def names_categories(row: Sequence[str]) -> bool:  # the header row, under any title lines
         return sum(1 for cell in row if (_match_column(cell, labels) or ("",))[0] == "category") >= 2
 
     frame = table.copy() if isinstance(table, pd.DataFrame) else _read_table(table, sheet, names_categories)
     frame = frame.reset_index(drop=True).astype(object)
+    frame = frame.iloc[: _footer_start(frame)]
     roles = {col: _match_column(col, labels) for col in frame.columns}
     categories = {role[1]: col for col, role in roles.items() if role and role[0] == "category"}
     if len(categories) < 2:

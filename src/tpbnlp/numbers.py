@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 
-__all__ = ["NUMBER_WORDS", "format_number", "parse_number", "parse_number_words"]
+__all__ = ["NUMBER_WORDS", "format_number", "format_percent", "parse_number", "parse_number_words"]
 
 _NUMBER = re.compile(r"[\d.,]+")
 _THOUSANDS = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
@@ -45,15 +45,20 @@ def parse_number(cell: object) -> tuple[float | None, str | None]:
     return (-value if negative else value), None
 
 
-def format_number(value: float | None, decimals: int = 3) -> str:
-    """``value`` as Vietnamese reports write it; at most ``decimals`` decimals, no trailing zeros; ``None`` is "–"."""
+def format_number(value: float | None, decimals: int = 3, *, trim: bool = True) -> str:
+    """``value`` as Vietnamese reports write it: "47.510", "0,4"; ``decimals`` at most (exactly, with ``trim=False``); ``None`` is "–"."""
     if value is None:
         return "–"
     rounded = round(float(value), decimals)
-    if rounded.is_integer():
+    if rounded.is_integer() and (trim or decimals == 0):
         return f"{int(rounded):,}".replace(",", ".")
     whole, _, fraction = f"{rounded:,.{decimals}f}".partition(".")
-    return f"{whole.replace(',', '.')},{fraction.rstrip('0')}"
+    return f"{whole.replace(',', '.')},{fraction.rstrip('0') if trim else fraction}"
+
+
+def format_percent(share: float, decimals: int = 1) -> str:
+    """A share as a Vietnamese percentage: 0.054 → "5,4%"."""
+    return f"{format_number(100 * share, decimals, trim=False)}%"
 
 
 _DIGIT_WORDS = {"khong": 0, "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5, "nham": 5,

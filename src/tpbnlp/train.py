@@ -28,6 +28,7 @@ from .errors import CorpusError
 from .evaluate import Evaluation, evaluate
 from .labels import LabelSet, load_labels
 from .model import OpinionClassifier
+from .numbers import format_number
 from .store import save
 from .text import strip_diacritics
 
@@ -113,7 +114,7 @@ def train(
         calibration=calibration,
     )
     for C, score in zip(search.cv_results_["param_C"], search.cv_results_["mean_test_score"]):
-        say(f"  C={C}: macro-F1 trên {which} {score:.4f}")
+        say(f"  C={C}: macro-F1 trên {which} {format_number(score, 4, trim=False)}")
     C = float(search.best_params_["C"])
     model = OpinionClassifier(C=C, assess_first=assess_first, labels=labels, n_jobs=n_jobs).fit(
         list(train_part["text"]),

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from ..labels import load_labels
+from ..numbers import format_percent
 from ._i18n import VietnameseCommand, VietnameseGroup
 from ._util import LabelsOption, app, console, err_console, user_errors
 
@@ -27,7 +28,7 @@ def _counts_table(title: str, counts: dict[str, int], total: int, names: dict[st
     table.add_column("Số ý kiến", justify="right")
     table.add_column("Tỷ lệ", justify="right")
     for key, count in counts.items():
-        share = f"{count / total:.1%}" if total else "-"
+        share = format_percent(count / total) if total else "-"
         table.add_row(key, *([names.get(key, "")] if names else []), str(count), share)
     return table
 

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from ..evaluate import ClassScore, Evaluation
 
 from ..labels import LabelSet, load_labels
+from ..numbers import format_number, format_percent
 from ._i18n import VietnameseCommand
 from ._util import LabelsOption, ModelOption, app, console, load_model, user_errors
 
@@ -20,11 +21,11 @@ from ._util import LabelsOption, ModelOption, app, console, load_model, user_err
 def print_evaluation(result: Evaluation, labels: LabelSet, title: str) -> None:
     """Category and topic figures as tables."""
     summary = (
-        f"{result.rows} ý kiến · độ chính xác {result.accuracy:.4f} · macro-F1 {result.macro_f1:.4f} · "
-        f"sai số hiệu chỉnh (ECE) {result.calibration_error:.4f} · cần xem lại {result.needs_review_share:.1%}"
+        f"{result.rows} ý kiến · độ chính xác {format_number(result.accuracy, 4, trim=False)} · macro-F1 {format_number(result.macro_f1, 4, trim=False)} · "
+        f"sai số hiệu chỉnh (ECE) {format_number(result.calibration_error, 4, trim=False)} · cần xem lại {format_percent(result.needs_review_share)}"
     )
     if result.topic_micro_f1 is not None:
-        summary += f" · chủ đề micro-F1 {result.topic_micro_f1:.4f}, macro-F1 {result.topic_macro_f1:.4f}"
+        summary += f" · chủ đề micro-F1 {format_number(result.topic_micro_f1, 4, trim=False)}, macro-F1 {format_number(result.topic_macro_f1, 4, trim=False)}"
     console.print(f"[bold]{title}[/]: {summary}", highlight=False)
     console.print(_scores_table("Theo lĩnh vực", "Lĩnh vực", result.categories, labels))
     confusion = Table(title="Ma trận nhầm lẫn (hàng: nhãn đúng, cột: dự đoán)", title_justify="left")
@@ -45,7 +46,7 @@ def _scores_table(title: str, first: str, scores: list[ClassScore], labels: Labe
     for column in ("Precision", "Recall", "F1", "Số ý kiến"):
         table.add_column(column, justify="right")
     for score in scores:
-        table.add_row(labels.name(score.key), f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}", str(score.support))
+        table.add_row(labels.name(score.key), format_number(score.precision, 3, trim=False), format_number(score.recall, 3, trim=False), format_number(score.f1, 3, trim=False), str(score.support))
     return table
 
 
@@ -91,9 +92,9 @@ def _origins_table(result: Evaluation, names: dict[str, str]) -> Table:
     for column in ("Số ý kiến", "Độ chính xác", "Macro-F1", "ECE", "Chủ đề micro-F1"):
         table.add_column(column, justify="right")
     for origin, part in result.by_group.items():
-        topic = f"{part.topic_micro_f1:.3f}" if part.topic_micro_f1 is not None else "–"
+        topic = format_number(part.topic_micro_f1, 3, trim=False) if part.topic_micro_f1 is not None else "–"
         table.add_row(
-            names.get(origin, origin), str(part.rows), f"{part.accuracy:.3f}", f"{part.macro_f1:.3f}",
-            f"{part.calibration_error:.3f}", topic,
+            names.get(origin, origin), str(part.rows), format_number(part.accuracy, 3, trim=False), format_number(part.macro_f1, 3, trim=False),
+            format_number(part.calibration_error, 3, trim=False), topic,
         )
     return table

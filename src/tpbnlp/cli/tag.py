@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 # Heavy modules (pandas, scikit-learn) are imported inside the command, so that
 # `tpbnlp --help` and `tpbnlp --version` answer at once.
 from ..labels import LabelSet
+from ..numbers import format_number
 from ..tables.formats import INPUT_FORMATS, OUTPUT_FORMATS
 from ._i18n import VietnameseCommand
 from ._util import LabelsOption, ModelOption, app, err_console, fail, load_model, user_errors
@@ -69,7 +70,7 @@ def tag_command(
 
     def advance(done: int, total: int | None) -> None:
         elapsed = progress.tasks[0].elapsed or 0
-        progress.update(task, completed=done, total=total, rate=f"{done / elapsed:,.0f}" if elapsed else "–")
+        progress.update(task, completed=done, total=total, rate=format_number(done / elapsed, 0) if elapsed else "–")
 
     try:
         with progress, user_errors():
@@ -90,6 +91,6 @@ def tag_command(
             err_console.print(table)
         rate = summary.rows / summary.seconds if summary.seconds else 0
         where = f" vào {summary.output}" if summary.output else ""
-        err_console.print(f"Đã ghi {summary.rows} dòng{where} trong {summary.seconds:.1f} giây ({rate:,.0f} dòng/giây).", highlight=False)
+        err_console.print(f"Đã ghi {summary.rows} dòng{where} trong {format_number(summary.seconds, 1)} giây ({format_number(rate, 0)} dòng/giây).", highlight=False)
     if summary.not_tagged:
         raise typer.Exit(1)

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..labels import load_labels
+from ..numbers import format_number
 from ._i18n import VietnameseCommand
 from ._util import LabelsOption, app, console, err_console, user_errors
 from .evaluate import print_evaluation
@@ -35,13 +36,13 @@ def train_command(
             n_jobs=-1,
             progress=lambda message: err_console.print(message, highlight=False),
         )
-    console.print(f"Đã lưu mô hình vào [bold]{result.directory}[/] (C={result.C}, {result.seconds:.0f} giây).")
+    console.print(f"Đã lưu mô hình vào [bold]{result.directory}[/] (C={format_number(result.C)}, {format_number(result.seconds, 0)} giây).")
     print_evaluation(result.dev, label_set, "Tập dev (dùng để chọn tham số)")
     print_evaluation(result.test, label_set, "Tập test")
     for origin, part in result.test.by_group.items():
         print_evaluation(part, label_set, f"Tập test, nguồn gốc '{ORIGIN_NAMES.get(origin, origin)}'")
-    console.print(f"Tập test gõ không dấu: macro-F1 {result.test_unaccented.macro_f1:.4f}", highlight=False)
+    console.print(f"Tập test gõ không dấu: macro-F1 {format_number(result.test_unaccented.macro_f1, 4, trim=False)}", highlight=False)
     for origin, part in result.test_unaccented.by_group.items():
         console.print(
-            f"  nguồn gốc '{ORIGIN_NAMES.get(origin, origin)}': macro-F1 {part.macro_f1:.4f}", highlight=False
+            f"  nguồn gốc '{ORIGIN_NAMES.get(origin, origin)}': macro-F1 {format_number(part.macro_f1, 4, trim=False)}", highlight=False
         )

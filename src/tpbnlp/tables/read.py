@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError
-from .columns import HEADER_SEARCH, HeaderTest, header_index, names_a_text_column, pick_text_column, unique_names
+from .columns import HEADER_SEARCH, HeaderTest, header_block, header_index, names_a_text_column, pick_text_column, unique_names
 from .encoding import TextStream, count_lines, open_text
 from .formats import detect_format
 
@@ -122,7 +122,17 @@ def _batched(rows: Iterable[list[str]], header: list[str], chunk_rows: int, done
 
 @reader("txt")
 def read_txt(path: str, options: ReadOptions) -> Table:
-    """One opinion a line; every line is a row, empty ones included."""
+    """One opinion a line; every line is a row, empty ones included.
+
+    Excel's "Unicode Text" export is a .txt too: tab-separated under a header
+    that names an opinion column, it is read as a table.
+    """
+    stream, encoding = open_text(path)
+    first = stream.readline()
+    if "\t" in first and names_a_text_column([c.strip() for c in first.split("\t")]):
+        stream.close()
+        return read_csv(path, options)
+    stream.close()
     stream, encoding = open_text(path)
     lines = ([str(number), line.rstrip("\r\n")] for number, line in enumerate(stream, 1))
     chunks = _batched(lines, ["line", "text"], options.chunk_rows, stream.close)
@@ -144,10 +154,11 @@ def read_csv(path: str, options: ReadOptions) -> Table:
         if found:
             delimiter, skip = candidate, found
             break
+    _, end, names = header_block(list(csv.reader(head, delimiter=delimiter)), skip)
     rows = csv.reader((line.replace("\x00", "") for line in _chain(head, stream)), delimiter=delimiter)
-    for _ in range(skip):
+    for _ in range(end):
         next(rows)
-    header = unique_names(next(rows))
+    header = unique_names(names)
     width = len(header)
 
     def fitted(row: list[str]) -> list[str]:
@@ -158,7 +169,7 @@ def read_csv(path: str, options: ReadOptions) -> Table:
         return row
 
     lines = count_lines(path)
-    estimate = None if lines is None else max(lines - 1 - skip, 0)
+    estimate = None if lines is None else max(lines - end, 0)
     return Table(header, _batched((fitted(row) for row in rows), header, options.chunk_rows, stream.close), estimate, encoding)
 
 
@@ -225,16 +236,16 @@ def read_xlsx(path: str, options: ReadOptions) -> Table:
     if options.sheet is not None and options.sheet not in workbook.sheetnames:
         raise InputError(f"{path}: không có trang {options.sheet!r}. Các trang có: {', '.join(workbook.sheetnames)}.")
     worksheet = workbook[options.sheet] if options.sheet is not None else workbook.worksheets[0]
-    top = list(worksheet.iter_rows(values_only=True, max_row=HEADER_SEARCH))
-    skip = header_index(top, options.is_header) or 0  # title rows above the table are skipped
-    rows = worksheet.iter_rows(values_only=True, min_row=skip + 1)
-    header_row = next(rows, None)
-    if header_row is None:
+    top = list(worksheet.iter_rows(values_only=True, max_row=HEADER_SEARCH + 3))
+    if not top:
         workbook.close()
         return Table([], iter(()), 0)
-    header = unique_names([h if h is not None and str(h).strip() else "" for h in header_row])
+    found = header_index(top, options.is_header) or 0  # title rows above the table are skipped
+    _, end, names = header_block(top, found)
+    rows = worksheet.iter_rows(values_only=True, min_row=end + 1)
+    header = unique_names(names)
     width = len(header)
-    total = (worksheet.max_row - 1 - skip) if worksheet.max_row else None
+    total = (worksheet.max_row - end) if worksheet.max_row else None
     values = ([_xlsx_cell(v) for v in row[:width]] + [""] * (width - len(row)) for row in rows)
     return Table(header, _batched(values, header, options.chunk_rows, workbook.close), total)
 
