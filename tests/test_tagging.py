@@ -105,7 +105,7 @@ def test_xlsx_in_and_out_with_a_chosen_sheet(tmp_path, runner):
     assert result.exit_code == 1  # the empty row is not tagged
     rows = list(load_workbook(out, read_only=True).active.iter_rows(values_only=True))
     assert rows[0] == ("STT", "noi_dung", "So luong", *OUTPUT_COLUMNS)
-    assert [r[1] for r in rows[1:5]] == OPINIONS and rows[1][0] == "1" and rows[1][2] == "2"
+    assert [r[1] for r in rows[1:5]] == OPINIONS and rows[1][0] == 1 and rows[1][2] == 2  # numbers stay numbers
     assert rows[5][-1] == "empty" and len(rows) == 6
     missing = runner.invoke(app, ["tag", str(source), "--sheet", "Khong co"])
     assert missing.exit_code == 2 and "Y kien" in missing.stderr
@@ -278,3 +278,23 @@ def test_a_two_row_header_is_one_header(tmp_path, model):
     assert tag_file(source, out, model=model).rows == 1
     rows = read_csv(out)
     assert list(rows.columns[:4]) == ["STT", "Nội dung ý kiến", "Nơi góp ý / Ấp", "Nơi góp ý / Xã"] and rows["status"][0] == "ok"
+
+
+def test_excel_to_excel_keeps_numbers_dates_and_percentages(tmp_path, model):
+    import datetime
+
+    from openpyxl import Workbook, load_workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Nội dung ý kiến", "Số người", "Điểm", "Ngày họp", "Tỉ lệ"])
+    sheet.append([OPINIONS[-1], 52, 7.5, datetime.datetime(2024, 3, 22), 0.25])
+    sheet["D2"].number_format = "dd/mm/yyyy"
+    sheet["E2"].number_format = "0%"
+    source, out = tmp_path / "vao.xlsx", tmp_path / "ra.xlsx"
+    workbook.save(source)
+    tag_file(source, out, model=model)
+    row = next(iter(load_workbook(out)["ket_qua"].iter_rows(min_row=2, max_row=2)))
+    assert [c.value for c in row[1:5]] == [52, 7.5, datetime.datetime(2024, 3, 22), 0.25]
+    assert (row[3].number_format, row[4].number_format) == ("dd/mm/yyyy", "0%")
+    assert row[5].value == model.predict(OPINIONS[-1]).category  # the added columns follow

@@ -205,6 +205,7 @@ def tag_file(
             yield ["" if i in table.errors else v for i, v in zip(chunk.index, chunk[table.text_column])]
 
     with open_writer(output, output_format) as writer:
+        writer.number_formats = {renamed.get(c, c): f for c, f in table.number_formats.items()}
         for results in runner.run(texts()):
             chunk = chunks.popleft().rename(columns=renamed)
             for i, r in zip(chunk.index, results):

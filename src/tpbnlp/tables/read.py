@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ __all__ = ["READERS", "ReadOptions", "Table", "open_table", "reader"]
 class Table:
     """An input table being read.
 
-    ``chunks`` yields frames of text cells whose index is the row number (from
+    ``chunks`` yields frames of cells (text; as typed in a workbook) whose index is the row number (from
     0, header excluded); ``errors`` maps row numbers to why a row could not be
     read. ``text_column`` is the column of opinions (set by :func:`open_table`).
     """
@@ -43,6 +42,8 @@ class Table:
     encoding: str | None = None
     text_column: str = ""
     errors: dict[int, str] = field(default_factory=dict)
+    #: Excel number formats of the input columns ("0%", "dd/mm/yyyy"), for an Excel output to keep.
+    number_formats: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -246,17 +247,12 @@ def read_xlsx(path: str, options: ReadOptions) -> Table:
     header = unique_names(names)
     width = len(header)
     total = (worksheet.max_row - end) if worksheet.max_row else None
-    values = ([_xlsx_cell(v) for v in row[:width]] + [""] * (width - len(row)) for row in rows)
-    return Table(header, _batched(values, header, options.chunk_rows, workbook.close), total)
-
-
-def _xlsx_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        text = repr(value)
-        # "2.125" would read back as two thousand one hundred and twenty-five: keep it a decimal
-        return text + "0" if re.fullmatch(r"-?\d{1,3}\.\d{3}", text) else text
-    return str(value)
+    # cells keep their types (numbers, dates, booleans), so an Excel output gives them back as they were
+    values = (["" if v is None else v for v in row[:width]] + [""] * (width - len(row)) for row in rows)
+    table = Table(header, _batched(values, header, options.chunk_rows, workbook.close), total)
+    first = next(worksheet.iter_rows(min_row=end + 1, max_row=end + 1), ())
+    table.number_formats = {
+        name: cell.number_format for name, cell in zip(header, first)
+        if getattr(cell, "number_format", "General") not in ("General", None) and cell.value is not None
+    }
+    return table

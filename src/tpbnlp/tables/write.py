@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime
 import json
 import math
 import os
@@ -70,6 +71,8 @@ class TableWriter:
         self._stack = contextlib.ExitStack()
         self._target: Path | None = None
         self._columns: dict[str, list[str]] = {}
+        #: Excel number formats by column name, applied to number and date cells (kept from an Excel input).
+        self.number_formats: dict[str, str] = {}
 
     def __enter__(self) -> TableWriter:
         if self.path is not None:
@@ -188,17 +191,22 @@ class XlsxWriter(TableWriter):
 
     def _rows(self, sheet: str, columns: list[str], rows: list[list[Any]]) -> None:
         worksheet = self._sheets[sheet]
+        formats = [self.number_formats.get(c) for c in columns]
         for row in rows:
-            worksheet.append([self._cell(worksheet, v) for v in row])
+            worksheet.append([self._cell(worksheet, v, f) for v, f in zip(row, formats)])
 
     @staticmethod
-    def _cell(worksheet: Any, value: Any) -> Any:
+    def _cell(worksheet: Any, value: Any, number_format: str | None = None) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+
         value = _excel_safe(value)
         if isinstance(value, str) and value.startswith("="):  # text, not a formula
-            from openpyxl.cell import WriteOnlyCell
-
             cell = WriteOnlyCell(worksheet, value=value)
             cell.data_type = "s"
+            return cell
+        if number_format and isinstance(value, (int, float, datetime.date, datetime.time)) and not isinstance(value, bool):
+            cell = WriteOnlyCell(worksheet, value=value)
+            cell.number_format = number_format
             return cell
         return value
 
