@@ -84,14 +84,19 @@ def test_summary_sentence(folder_report):
 def test_report_formats(tmp_path, folder_report):
     xlsx = write_report(folder_report, tmp_path / "bao_cao.xlsx")
     workbook = load_workbook(xlsx, read_only=True)
-    assert workbook.sheetnames == ["Y kien", "Theo linh vuc", "Theo chu de", "Tong hop", "Doan bo qua"]
-    rows = list(workbook["Y kien"].iter_rows(values_only=True))
-    assert len(rows) == len(folder_report.opinions) + 1 and "text" in rows[0]
+    assert workbook.sheetnames == ["Ý kiến", "Theo lĩnh vực", "Theo chủ đề", "Tổng hợp", "Đoạn bỏ qua"]
+    rows = list(workbook["Ý kiến"].iter_rows(values_only=True))
+    assert len(rows) == len(folder_report.opinions) + 1 and "Nội dung ý kiến" in rows[0]
     assert any("Đồng chí" in (r[5] or "") or "đồng chí" in (r[5] or "") for r in rows[1:])  # Vietnamese intact
-    assert list(workbook["Tong hop"].iter_rows(values_only=True))[1][0] == folder_report.summary
+    assert list(workbook["Tổng hợp"].iter_rows(values_only=True))[1][0] == folder_report.summary
+    full = load_workbook(xlsx)  # what a manager sees: frozen header, filters, charts
+    assert full["Ý kiến"].freeze_panes == "A2" and full["Ý kiến"].auto_filter.ref.startswith("A1:")
+    assert len(full["Theo lĩnh vực"]._charts) == 1 and len(full["Theo chủ đề"]._charts) == 1
+    assert full["Ý kiến"].column_dimensions["F"].width > 30  # the opinion text
     data = json.loads(write_report(folder_report, tmp_path / "bao_cao.json").read_text(encoding="utf-8"))
     assert data["summary"] == folder_report.summary and len(data["opinions"]) == len(folder_report.opinions)
-    assert folder_report.summary in write_report(folder_report, tmp_path / "bao_cao.md").read_text(encoding="utf-8")
+    markdown = write_report(folder_report, tmp_path / "bao_cao.md").read_text(encoding="utf-8")
+    assert folder_report.summary in markdown and folder_report.opinions["text"][0] in markdown  # the opinions are listed
     assert write_report(folder_report, tmp_path / "y_kien.csv").read_bytes().startswith(b"\xef\xbb\xbf")
 
 
@@ -128,8 +133,8 @@ def test_a_file_without_opinions_is_named_and_left_out_paragraphs_are_listed(tmp
     result = runner.invoke(app, ["minutes", str(folder), "-o", str(tmp_path / "bc.xlsx")])
     assert result.exit_code == 0, result.stderr
     assert "khong_y_kien.txt: không tìm thấy ý kiến nào" in " ".join(result.stderr.split())
-    skipped = list(load_workbook(tmp_path / "bc.xlsx", read_only=True)["Doan bo qua"].iter_rows(values_only=True))
-    assert skipped[0] == ("file", "paragraph", "role", "text")
+    skipped = list(load_workbook(tmp_path / "bc.xlsx", read_only=True)["Đoạn bỏ qua"].iter_rows(values_only=True))
+    assert skipped[0] == ("Tệp", "Đoạn số", "Loại đoạn", "Nội dung đoạn")
     assert ("khong_y_kien.txt", 2, "không rõ là ý kiến", "Họp bàn việc sửa đường.") in skipped
     assert any(row[2] == "tự phê bình, điều hành" for row in skipped) and len(skipped) > 20
 

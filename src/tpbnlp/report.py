@@ -30,6 +30,15 @@ TOTAL = "Tổng cộng"
 #: Where each opinion of the report comes from, before the tagging columns.
 OPINION_COLUMNS = ("file", "unit", "date", "speaker", "member", "text")
 SKIPPED_COLUMNS = ("file", "paragraph", "role", "text")
+#: Column headers of the workbook a manager reads (CSV and JSON keep the keys, for programs).
+HEADERS = {
+    "file": "Tệp", "unit": "Đơn vị", "date": "Ngày họp", "speaker": "Người góp ý", "member": "Góp ý đồng chí",
+    "text": "Nội dung ý kiến", "category": "Mã lĩnh vực", "category_name": "Lĩnh vực", "confidence": "Độ tin cậy",
+    "topics": "Mã chủ đề", "topic_names": "Chủ đề", "needs_review": "Cần xem lại", "status": "Trạng thái",
+    "paragraph": "Đoạn số", "role": "Loại đoạn",
+}
+#: Sheet names of the workbook.
+SHEETS = ("Ý kiến", "Theo lĩnh vực", "Theo chủ đề", "Tổng hợp", "Đoạn bỏ qua")
 
 
 @dataclass
@@ -135,12 +144,38 @@ def _markdown(report: MinutesReport) -> str:
         return "\n".join(lines)
 
     out = ["# Tổng hợp ý kiến đóng góp", "", report.summary, "", "## Theo lĩnh vực", "", table(report.categories), "",
-           "## Theo chủ đề", "", table(report.topics), ""]
+           "## Theo chủ đề", "", table(report.topics), "", "## Các ý kiến", "",
+           "| # | Đơn vị | Người góp ý | Nội dung ý kiến | Lĩnh vực | Chủ đề |", "|---|---|---|---|---|---|"]
+    for number, row in enumerate(report.opinions.itertuples(), 1):
+        cells = [str(number), row.unit, row.speaker, row.text, row.category_name or row.status, row.topic_names]
+        out.append("| " + " | ".join(str(c).replace("|", "/").replace("\n", " ") for c in cells) + " |")
+    out.append("")
     if report.warnings:
         out += ["## Cần kiểm tra", ""] + [f"- {warning}" for warning in report.warnings] + [""]
     if report.failures:
         out += ["## Tệp không đọc được", ""] + [f"- {name}: {why}" for name, why in report.failures] + [""]
     return "\n".join(out)
+
+
+def _workbook(report: MinutesReport, path: Path) -> None:
+    """The report as a workbook a manager reads: Vietnamese headers, the counts charted."""
+    from .tables.write import XlsxWriter
+
+    opinions, by_category, by_topic, summary, skipped = SHEETS
+    units = len(report.categories) - 1  # the last row is the total
+    with XlsxWriter(path) as writer:
+        writer.write(report.opinions.rename(columns=HEADERS), opinions)
+        writer.write(report.categories, by_category, index=True)
+        writer.write(report.topics, by_topic, index=True)
+        notes = [report.summary, ""] + [f"Không đọc được {name}: {why}" for name, why in report.failures]
+        notes += [f"Chú ý: {warning}" for warning in report.warnings]
+        writer.write(pd.DataFrame({"Tổng hợp": notes}), summary)
+        writer.write(report.skipped.rename(columns={**HEADERS, "text": "Nội dung đoạn"}), skipped)
+        if units > 0:
+            categories = len(report.categories.columns) - 1
+            writer.add_bar_chart(by_category, "Số ý kiến theo lĩnh vực và đơn vị", (2, 1 + categories), units, f"A{units + 5}")
+            total_column = len(report.topics.columns) + 1
+            writer.add_bar_chart(by_topic, "Số ý kiến theo chủ đề", (total_column, total_column), len(report.topics), f"A{len(report.topics) + 4}")
 
 
 def write_report(report: MinutesReport, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
@@ -149,16 +184,12 @@ def write_report(report: MinutesReport, path: str | os.PathLike[str], fmt: str |
     fmt = fmt or path.suffix.lower().lstrip(".")
     if fmt not in REPORT_FORMATS:
         raise InputError(f"Định dạng báo cáo {fmt!r} không được hỗ trợ; dùng một trong: {', '.join(REPORT_FORMATS)}.")
-    if fmt in ("xlsx", "csv"):
+    if fmt == "csv":
         with open_writer(path, fmt) as writer:
-            writer.write(report.opinions, "Y kien")
-            if fmt == "xlsx":
-                writer.write(report.categories, "Theo linh vuc", index=True)
-                writer.write(report.topics, "Theo chu de", index=True)
-                notes = [report.summary, ""] + [f"Không đọc được {name}: {why}" for name, why in report.failures]
-                notes += [f"Chú ý: {warning}" for warning in report.warnings]
-                writer.write(pd.DataFrame({"Tổng hợp": notes}), "Tong hop")
-                writer.write(report.skipped, "Doan bo qua")
+            writer.write(report.opinions)
+        return path
+    if fmt == "xlsx":
+        _workbook(report, path)
         return path
     with atomic_output(path) as tmp:
         if fmt == "json":

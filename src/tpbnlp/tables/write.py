@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import pandas as pd
 
@@ -56,6 +56,9 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
             tmp.unlink()
 
 
+W = TypeVar("W", bound="TableWriter")
+
+
 class TableWriter:
     """Writes frames to ``path`` in one format, atomically; ``path`` None or ``-`` is standard output.
 
@@ -74,7 +77,7 @@ class TableWriter:
         #: Excel number formats by column name, applied to number and date cells (kept from an Excel input).
         self.number_formats: dict[str, str] = {}
 
-    def __enter__(self) -> TableWriter:
+    def __enter__(self: W) -> W:
         if self.path is not None:
             self._target = self._stack.enter_context(atomic_output(self.path))
         self._open()
@@ -85,12 +88,13 @@ class TableWriter:
         if index:
             frame = frame.reset_index()
         sheet = sheet or self.default_sheet
+        rows = [[_missing_as_none(v) for v in row] for row in frame.itertuples(index=False, name=None)]
         if sheet not in self._columns:
             if self._columns and not self.sheets:
                 raise InputError(f"Định dạng {self.fmt} chỉ ghi được một bảng.")
             self._columns[sheet] = [str(c) for c in frame.columns]
-            self._header(sheet, self._columns[sheet])
-        self._rows(sheet, self._columns[sheet], [[_missing_as_none(v) for v in row] for row in frame.itertuples(index=False, name=None)])
+            self._header(sheet, self._columns[sheet], rows)
+        self._rows(sheet, self._columns[sheet], rows)
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None) -> None:
         try:
@@ -105,7 +109,7 @@ class TableWriter:
 
     def _open(self) -> None: ...
 
-    def _header(self, sheet: str, columns: list[str]) -> None: ...
+    def _header(self, sheet: str, columns: list[str], first_rows: list[list[Any]]) -> None: ...
 
     def _rows(self, sheet: str, columns: list[str], rows: list[list[Any]]) -> None:
         raise NotImplementedError
@@ -157,7 +161,7 @@ class CsvWriter(_TextWriter):
 
     encoding = "utf-8-sig"
 
-    def _header(self, sheet: str, columns: list[str]) -> None:
+    def _header(self, sheet: str, columns: list[str], first_rows: list[list[Any]]) -> None:
         csv.writer(self._handle).writerow(columns)
 
     def _rows(self, sheet: str, columns: list[str], rows: list[list[Any]]) -> None:
@@ -175,44 +179,93 @@ class JsonlWriter(_TextWriter):
 
 @writer("xlsx")
 class XlsxWriter(TableWriter):
-    """An Excel workbook, one worksheet a table, written in openpyxl's streaming mode."""
+    """An Excel workbook, one worksheet a table, written in openpyxl's streaming mode.
+
+    Made to be read by a person: the header row frozen and bold, filters on it,
+    columns as wide as their content (up to :data:`WIDEST`), long text wrapped,
+    whole numbers shown with thousands separators.
+    """
 
     sheets = True
+    #: The widest a column is made, in characters; longer text wraps.
+    WIDEST = 60
 
     def _open(self) -> None:
         from openpyxl import Workbook
 
         self._workbook = Workbook(write_only=True)
         self._sheets: dict[str, Any] = {}
+        self._counts: dict[str, int] = {}
+        self._widths: dict[str, list[int]] = {}
 
-    def _header(self, sheet: str, columns: list[str]) -> None:
-        self._sheets[sheet] = self._workbook.create_sheet(sheet)
-        self._sheets[sheet].append(columns)
+    def _header(self, sheet: str, columns: list[str], first_rows: list[list[Any]]) -> None:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
+
+        worksheet = self._workbook.create_sheet(sheet)
+        worksheet.freeze_panes = "A2"  # before any row: write-only sheets take it only then
+        widths = []
+        for j, name in enumerate(columns):
+            longest = max([len(name), *(len(str(row[j])) for row in first_rows[:200] if row[j] is not None)])
+            widths.append(min(longest, self.WIDEST) + 2)
+            worksheet.column_dimensions[get_column_letter(j + 1)].width = widths[-1]
+        cells = []
+        for name in columns:
+            cell = WriteOnlyCell(worksheet, value=name)
+            cell.font = Font(bold=True)
+            cells.append(cell)
+        worksheet.append(cells)
+        self._sheets[sheet], self._counts[sheet], self._widths[sheet] = worksheet, 0, widths
 
     def _rows(self, sheet: str, columns: list[str], rows: list[list[Any]]) -> None:
         worksheet = self._sheets[sheet]
         formats = [self.number_formats.get(c) for c in columns]
+        widths = self._widths[sheet]
         for row in rows:
-            worksheet.append([self._cell(worksheet, v, f) for v, f in zip(row, formats)])
+            worksheet.append([self._cell(worksheet, v, f, w) for v, f, w in zip(row, formats, widths)])
+        self._counts[sheet] += len(rows)
 
     @staticmethod
-    def _cell(worksheet: Any, value: Any, number_format: str | None = None) -> Any:
+    def _cell(worksheet: Any, value: Any, number_format: str | None = None, width: int = 0) -> Any:
         from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment
 
         value = _excel_safe(value)
-        if isinstance(value, str) and value.startswith("="):  # text, not a formula
+        if isinstance(value, str) and (value.startswith("=") or len(value) > width > 0):
             cell = WriteOnlyCell(worksheet, value=value)
-            cell.data_type = "s"
+            cell.data_type = "s"  # text, not a formula
+            if len(value) > width:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
             return cell
-        if number_format and isinstance(value, (int, float, datetime.date, datetime.time)) and not isinstance(value, bool):
+        is_number = isinstance(value, (int, float, datetime.date, datetime.time)) and not isinstance(value, bool)
+        if is_number and (number_format or (isinstance(value, int) and abs(value) >= 1000)):
             cell = WriteOnlyCell(worksheet, value=value)
-            cell.number_format = number_format
+            cell.number_format = number_format or "#,##0"
             return cell
         return value
 
+    def add_bar_chart(self, sheet: str, title: str, columns: tuple[int, int], rows: int, anchor: str) -> None:
+        """A clustered bar chart of ``sheet``: series from columns ``columns`` (1-based, inclusive), categories from
+        column 1, over the first ``rows`` data rows."""
+        from openpyxl.chart import BarChart, Reference
+
+        worksheet = self._sheets[sheet]
+        chart = BarChart()
+        chart.title = title
+        chart.height, chart.width = 9, max(16, 2 * rows)
+        chart.add_data(Reference(worksheet, min_col=columns[0], max_col=columns[1], min_row=1, max_row=rows + 1), titles_from_data=True)
+        chart.set_categories(Reference(worksheet, min_col=1, min_row=2, max_row=rows + 1))
+        worksheet.add_chart(chart, anchor)
+
     def _close(self, complete: bool) -> None:
+        from openpyxl.utils import get_column_letter
+
         if complete:
+            for sheet, worksheet in self._sheets.items():
+                worksheet.auto_filter.ref = f"A1:{get_column_letter(len(self._columns[sheet]))}{self._counts[sheet] + 1}"
             self._workbook.save(self._target)
+
 
 
 def _missing_as_none(value: Any) -> Any:
