@@ -187,3 +187,19 @@ def test_a_provincial_table_with_a_merged_two_row_header(tmp_path):
     assert any(f.kind == "tong_cot" and f.column == "Tổng số ý kiến" and f.difference == -32 for f in faulty.findings)
     assert any(f.kind == "tong_cot" and f.difference == 5 and "đạo đức" in f.column for f in faulty.findings)
     assert not any("lập biểu" in f.row.lower() or "nguyễn văn an" in f.row.lower() for f in faulty.findings)
+
+
+def test_the_faulty_cells_are_marked_on_a_copy_of_the_table(tmp_path, runner):
+    from openpyxl import load_workbook
+
+    source = provincial_workbook(tmp_path / "loi.xlsx", errors=True)
+    out = tmp_path / "kiem_tra.xlsx"
+    result = runner.invoke(app, ["check-counts", str(source), "-o", str(out)])
+    assert result.exit_code == 1, result.stderr
+    workbook = load_workbook(out)
+    assert workbook.sheetnames == ["Bảng đã kiểm tra", "Phát hiện"]
+    checked = workbook["Bảng đã kiểm tra"]
+    marked = {(c.row, c.column) for row in checked.iter_rows() for c in row if c.comment is not None}
+    assert (3, 5) in marked  # Huyện Cầu Kè (second unit, row 3 under the header), "Tổng số ý kiến" (column E)
+    assert "ghi 522, tính được 512" in checked.cell(row=3, column=5).comment.text
+    assert checked.freeze_panes == "A2" and workbook["Phát hiện"].max_row == 1 + 4

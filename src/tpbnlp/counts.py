@@ -69,8 +69,12 @@ class Finding:
 
 @dataclass
 class CountsCheck:
+    """The findings of one counts table, its units, and the table as read (to mark the findings on it)."""
+
     findings: list[Finding] = field(default_factory=list)
     units: list[str] = field(default_factory=list)
+    table: pd.DataFrame | None = field(default=None, repr=False)
+    row_names: list[str] = field(default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -190,7 +194,7 @@ def check_counts(
         raise TypeError("check_counts(against=...) needs the confusion matrix of the model that tagged it")
     labels = labels or load_labels()
     counts = _read_counts(table, sheet, labels)
-    check = CountsCheck(units=[counts.names[i] for i in counts.unit_rows])
+    check = CountsCheck(units=[counts.names[i] for i in counts.unit_rows], table=counts.frame, row_names=counts.names)
     _check_cells(counts, check.findings)
     _check_sums(counts, check.findings, labels)
     _plausibility(counts, check.findings)

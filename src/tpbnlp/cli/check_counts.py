@@ -30,6 +30,10 @@ def check_counts_command(
         Optional[Path], typer.Option("--model", "-m", metavar="THƯ_MỤC", help="Mô hình đã gán nhãn tệp --against (lấy ma trận nhầm lẫn trong manifest).", show_default=False)
     ] = None,
     fmt: Annotated[str, typer.Option("--format", metavar="ĐỊNH_DẠNG", help="table hoặc json.")] = "table",
+    output: Annotated[
+        Optional[Path],
+        typer.Option("--output", "-o", metavar="TỆP", help="Ghi bản sao bảng (.xlsx), tô màu ô có sai sót kèm ghi chú, và danh sách phát hiện.", show_default=False),
+    ] = None,
     labels: LabelsOption = None,
 ) -> None:
     """Kiểm tra số liệu đếm tay: cộng hàng, cộng cột, tổng chung, số âm/lẻ/thiếu, đơn vị trùng, tỉ lệ vô lý; và so với văn bản.
@@ -50,6 +54,10 @@ def check_counts_command(
             if confusion is None:
                 fail("Mô hình không ghi ma trận nhầm lẫn trên tập test (manifest.json thiếu 'test_confusion'); hãy huấn luyện lại.")
         result = check_counts(table, sheet=sheet, labels=label_set, against=against, unit_column=unit_column, confusion=confusion)
+        if output is not None:
+            from ..counts_report import write_counts_report
+
+            write_counts_report(result, output)
     if fmt == "json":
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     elif result.ok:
