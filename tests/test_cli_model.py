@@ -125,3 +125,21 @@ def test_evaluate_gives_figures_per_origin(tmp_path, runner):
     shown = runner.invoke(app, ["evaluate", "--data", str(path)], env={"COLUMNS": "200"})
     assert shown.exit_code == 0
     assert "Theo nguồn gốc ý kiến" in shown.stdout and "từ ý kiến thực tế" in shown.stdout
+
+
+def test_evaluate_a_corrected_tagged_workbook_where_the_name_wins(tmp_path, runner):
+    from openpyxl import load_workbook
+
+    tagged = tmp_path / "da_gan.xlsx"
+    assert runner.invoke(app, ["tag", str(EXAMPLE), "-o", str(tagged), "--quiet"]).exit_code == 0
+    workbook = load_workbook(tagged)
+    sheet = workbook.active
+    header = [c.value for c in sheet[1]]
+    name_col = header.index("category_name") + 1
+    first = sheet.cell(row=2, column=name_col)
+    first.value = "Lĩnh vực khác" if first.value != "Lĩnh vực khác" else "Ý thức tổ chức kỷ luật"  # the reviewer's correction
+    workbook.save(tagged)
+    result = runner.invoke(app, ["evaluate", "--data", str(tagged), "--json"])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["rows"] == 29 and report["accuracy"] == pytest.approx(28 / 29, abs=1e-4)  # the model disagrees with the correction only

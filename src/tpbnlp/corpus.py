@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from .errors import CorpusError
-from .labels import LabelSet, load_labels
 from .tables.write import atomic_output
 from .text import normalize, strip_diacritics
 
@@ -209,41 +208,3 @@ def write_corpus(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     columns = list(COLUMNS) + [c for c in (NOTE, *PROVENANCE) if c in out.columns]
     with atomic_output(path) as tmp:
         out[columns].to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
-
-
-
-def read_labelled(
-    path: str | os.PathLike[str] | None, labels: LabelSet | None = None
-) -> tuple[list[str], list[str], list[tuple[str, ...]] | None, list[str] | None]:
-    """Texts, category keys, topic keys and origins of a labelled CSV; the corpus test split when ``path`` is None.
-
-    The file needs ``text`` and ``category`` columns; ``topics`` (``|``-separated)
-    and ``origin`` are optional (None when absent). Labels may be written as keys
-    or as their Vietnamese names.
-    """
-    labels = labels or load_labels()
-    if path is None:
-        test = load_corpus().query("split == 'test'")
-        return list(test["text"]), list(test["category"]), list(test["topics"]), list(test["origin"])
-    frame = _read_csv(path)
-    missing = [c for c in ("text", "category") if c not in frame.columns]
-    if missing:
-        raise CorpusError(f"Tệp {path} thiếu cột {', '.join(missing)} (có các cột: {', '.join(frame.columns)}).")
-    lookup = {normalize(label.name): label.key for label in labels.categories + labels.topics}
-    lookup.update({label.key: label.key for label in labels.categories + labels.topics})
-
-    def key_of(value: str, row: int, allowed: tuple[str, ...]) -> str:
-        key = lookup.get(value.strip()) or lookup.get(normalize(value))
-        if key not in allowed:
-            raise CorpusError(f"Tệp {path}, dòng {row + 2}: nhãn {value!r} không có trong bộ nhãn.")
-        return key
-
-    categories = [key_of(v, i, labels.category_keys) for i, v in enumerate(frame["category"])]
-    topics = None
-    if "topics" in frame.columns:
-        topics = [
-            tuple(key_of(t, i, labels.topic_keys) for t in value.split("|") if t.strip())
-            for i, value in enumerate(frame["topics"])
-        ]
-    origins = [o.strip() or "?" for o in frame["origin"]] if "origin" in frame.columns else None
-    return list(frame["text"]), categories, topics, origins

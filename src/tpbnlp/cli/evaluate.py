@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 from ..labels import LabelSet, load_labels
 from ..numbers import format_number, format_percent
 from ._i18n import VietnameseCommand
-from ._util import LabelsOption, ModelOption, app, console, load_model, user_errors
+from ._util import LabelsOption, ModelOption, app, console, fail, load_model, user_errors
 
 
 def print_evaluation(result: Evaluation, labels: LabelSet, title: str) -> None:
@@ -57,7 +57,7 @@ def evaluate_command(
         typer.Option(
             "--data",
             metavar="TỆP",
-            help="CSV có các cột text, category, topics (khóa hoặc tên tiếng Việt); mặc định là tập test của bộ dữ liệu.",
+            help="Bảng đã gán nhãn (.csv, .xlsx, .jsonl — như tệp kết quả của 'tpbnlp tag' đã sửa): cột nội dung, lĩnh vực, chủ đề (khóa hoặc tên tiếng Việt; tên thắng khóa); mặc định là tập test của bộ dữ liệu.",
             show_default=False,
         ),
     ] = None,
@@ -66,14 +66,21 @@ def evaluate_command(
     labels: LabelsOption = None,
 ) -> None:
     """Đánh giá mô hình: độ chính xác, precision/recall/F1, ma trận nhầm lẫn, F1 chủ đề, sai số hiệu chỉnh."""
-    from ..corpus import ORIGIN_NAMES, read_labelled
+    from ..corpus import ORIGIN_NAMES, load_corpus
     from ..evaluate import evaluate
+    from ..labelled import read_labelled
 
     classifier = load_model(model, labels)
     with user_errors():
         label_set = load_labels(labels)
-        texts, categories, topics, origins = read_labelled(data, label_set)
-        result = evaluate(classifier, texts, categories, topics, groups=origins)
+        if data is None:
+            test = load_corpus().query("split == 'test'")
+            result = evaluate(classifier, list(test["text"]), list(test["category"]), list(test["topics"]), groups=list(test["origin"]))
+        else:
+            rows = read_labelled(data, label_set)
+            if not rows.texts:
+                fail(f"{data}: không có dòng nào có cả nội dung và lĩnh vực.")
+            result = evaluate(classifier, rows.texts, rows.categories, rows.topics, groups=rows.origins)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
