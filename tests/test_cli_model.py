@@ -143,3 +143,20 @@ def test_evaluate_a_corrected_tagged_workbook_where_the_name_wins(tmp_path, runn
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["rows"] == 29 and report["accuracy"] == pytest.approx(28 / 29, abs=1e-4)  # the model disagrees with the correction only
+
+
+def test_train_adds_a_corrected_tagged_file_and_says_before_and_after(tmp_path, runner):
+    import hashlib
+
+    frame = load_corpus().groupby(["split", "category"]).head(40).reset_index(drop=True)
+    write_corpus(frame, tmp_path / "c.csv")
+    tagged = tmp_path / "da_sua.xlsx"
+    assert runner.invoke(app, ["tag", str(EXAMPLE), "-o", str(tagged), "--quiet"]).exit_code == 0
+    result = runner.invoke(app, ["train", "--corpus", str(tmp_path / "c.csv"), "--add", str(tagged), "-o", str(tmp_path / "dia_phuong")])
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads((tmp_path / "dia_phuong" / "manifest.json").read_text(encoding="utf-8"))
+    added = manifest["corpus"]["added"]
+    assert added == [{"file": "da_sua.xlsx", "sha256": hashlib.sha256(tagged.read_bytes()).hexdigest(), "rows": 29, "skipped": 0}]
+    said = " ".join(result.stdout.split())
+    assert "Trước và sau khi học thêm 29 ý kiến bổ sung" in said and "(kiểm định chéo)" in said
+    assert runner.invoke(app, ["tag", str(EXAMPLE), "--model", str(tmp_path / "dia_phuong"), "--quiet"]).exit_code == 0
