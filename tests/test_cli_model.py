@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import tpbnlp
 from tpbnlp.cli import app
 from tpbnlp.corpus import load_corpus, write_corpus
 from tpbnlp.labels import CATEGORY_KEYS, load_labels
@@ -160,3 +161,20 @@ def test_train_adds_a_corrected_tagged_file_and_says_before_and_after(tmp_path, 
     said = " ".join(result.stdout.split())
     assert "Trước và sau khi học thêm 29 ý kiến bổ sung" in said and "(kiểm định chéo)" in said
     assert runner.invoke(app, ["tag", str(EXAMPLE), "--model", str(tmp_path / "dia_phuong"), "--quiet"]).exit_code == 0
+
+
+def test_a_province_grows_its_own_corpus_and_trains_on_it(tmp_path, runner):
+    rows = load_corpus().query("split == 'test'").groupby("category").head(16)
+    reviewed = tmp_path / "da_sua.csv"
+    pd.DataFrame({"Nội dung ý kiến": rows["text"], "Lĩnh vực": [tpbnlp.load().labels.name(c) for c in rows["category"]]}).to_csv(reviewed, index=False)
+    local = tmp_path / "dia_phuong.csv"
+    first = runner.invoke(app, ["corpus", "add", str(reviewed), "-o", str(local)])
+    assert first.exit_code == 0, first.stderr
+    again = runner.invoke(app, ["corpus", "add", str(reviewed), "-o", str(local)])
+    assert "Đã thêm 0 ý kiến" in again.stdout and f"bỏ {len(rows)} dòng trùng" in again.stdout
+    stored = pd.read_csv(local, dtype=str, keep_default_na=False)
+    assert list(stored.columns) == ["id", "text", "category", "topics", "origin"] and len(stored) == len(rows)
+    assert list(stored["category"]) == list(rows["category"])
+    result = runner.invoke(app, ["train", "--corpus", str(local), "-o", str(tmp_path / "rieng")])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads((tmp_path / "rieng" / "manifest.json").read_text(encoding="utf-8"))["corpus"]["rows"] == len(rows)

@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 from collections import Counter
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from .errors import CorpusError
+from .labels import LabelSet, load_labels
 from .tables.write import atomic_output
 from .text import normalize, strip_diacritics
 
@@ -31,7 +33,9 @@ __all__ = [
     "ORIGIN_NAMES",
     "REGISTERS",
     "SPLITS",
+    "Added",
     "CorpusError",
+    "add_to_corpus",
     "assign_splits",
     "default_corpus_path",
     "load_corpus",
@@ -45,10 +49,13 @@ COLUMNS = ("id", "text", "category", "topics", "split", "register", "hard", "no_
 NOTE = "note"
 #: Optional in a province's own file (default: authored, no source); present in the shipped corpus.
 PROVENANCE = ("origin", "source")
-#: ``authored``: written for the project; ``real``: a real published opinion, reworded.
-ORIGINS = ("authored", "real")
+#: ``authored``: written for the project; ``real``: a real published opinion, reworded;
+#: ``local``: a province's own opinion, labelled by its reviewers (``tpbnlp corpus add``).
+ORIGINS = ("authored", "real", "local")
 #: How each origin is named to users.
-ORIGIN_NAMES = {"authored": "do dự án viết", "real": "từ ý kiến thực tế"}
+ORIGIN_NAMES = {"authored": "do dự án viết", "real": "từ ý kiến thực tế", "local": "của địa phương"}
+#: The columns a province's own corpus needs; the others are filled in (:func:`load_corpus`).
+MINIMAL_COLUMNS = ("text", "category")
 SPLITS = ("train", "dev", "test")
 #: How an opinion is put into words (see corpus/GUIDE.md).
 REGISTERS = ("bien_ban", "tuong_thuat", "khau_ngu", "ngan_gon", "dai", "de_nghi", "khen_che")
@@ -77,11 +84,34 @@ def load_corpus(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """Read the corpus CSV; ``topics`` becomes a tuple of keys, flags become ints."""
     path = Path(path) if path is not None else default_corpus_path()
     frame = _read_csv(path)
-    missing = [c for c in COLUMNS if c not in frame.columns]
+    missing = [c for c in MINIMAL_COLUMNS if c not in frame.columns]
     if missing:
         raise CorpusError(f"Tệp {path} thiếu cột: {', '.join(missing)}.")
+    if any(c not in frame.columns for c in COLUMNS):
+        frame = _completed(frame)
     frame["topics"] = [tuple(t for t in s.split("|") if t) for s in frame["topics"]]
     return with_defaults(frame)
+
+
+def _completed(frame: pd.DataFrame) -> pd.DataFrame:
+    """A province's own corpus (text, category, maybe topics) with the other columns made: ids, flags, splits.
+
+    Its rows are ``local`` and written like minutes (register ``bien_ban``);
+    splits are assigned as :func:`assign_splits` does, keeping near copies together.
+    """
+    frame = frame.copy()
+    defaults = {
+        "id": [f"local-{i:05d}" for i in range(1, len(frame) + 1)],
+        "topics": "", "register": "bien_ban", "hard": "0", "origin": "local",
+        "no_diacritics": ["1" if strip_diacritics(t) == t else "0" for t in frame["text"]],
+        "split": "",
+    }
+    for column, value in defaults.items():
+        if column not in frame.columns:
+            frame[column] = value
+    if (frame["split"] == "").any():
+        frame["split"] = list(assign_splits(frame.assign(topics=[()] * len(frame))))
+    return frame
 
 
 def with_defaults(frame: pd.DataFrame) -> pd.DataFrame:
@@ -199,6 +229,46 @@ def assign_splits(
             splits[i] = split
         have[split].update(counts)
     return pd.Series(splits, index=frame.index, name="split", dtype=object)
+
+
+@dataclass
+class Added:
+    """What ``corpus add`` did: rows added, duplicates left out, rows without a text or category skipped."""
+
+    added: int
+    duplicates: int
+    skipped: int
+    rows: int
+
+
+def add_to_corpus(source: str | os.PathLike[str], corpus: str | os.PathLike[str], labels: LabelSet | None = None) -> Added:
+    """Append the labelled rows of ``source`` (any table ``tag`` reads) to the local corpus file ``corpus``.
+
+    Labels are validated (a row with an unknown key names the row and nothing is written); a
+    text already in the corpus, or twice in ``source``, is left out. The file keeps the
+    minimal columns (``id, text, category, topics, origin``) and is written atomically.
+    """
+    from .labelled import read_labelled
+
+    labels = labels or load_labels()
+    found = read_labelled(source, labels)
+    path = Path(corpus)
+    existing = _read_csv(path) if path.exists() else pd.DataFrame(columns=["id", "text", "category", "topics", "origin"])
+    seen = {normalize(t) for t in existing["text"]}
+    rows = []
+    topics = found.topics or [()] * len(found.texts)
+    numbers = [int(i.split("-")[-1]) for i in existing.get("id", []) if str(i).split("-")[-1].isdigit()]
+    next_id = max(numbers, default=0) + 1
+    for text, category, keys in zip(found.texts, found.categories, topics):
+        if normalize(text) in seen:
+            continue
+        seen.add(normalize(text))
+        rows.append({"id": f"local-{next_id:05d}", "text": text, "category": category, "topics": "|".join(keys), "origin": "local"})
+        next_id += 1
+    out = pd.concat([existing, pd.DataFrame(rows)], ignore_index=True) if rows else existing
+    with atomic_output(path) as tmp:
+        out.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+    return Added(len(rows), len(found.texts) - len(rows), found.skipped, len(out))
 
 
 def write_corpus(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:

@@ -103,7 +103,7 @@ def _score(
     confidence = np.array([p.confidence for p in predictions])
     topic_micro = topic_macro = None
     topic_scores: list[ClassScore] = []
-    if topics is not None:
+    if topics is not None and len(model.topic_keys_):  # a model trained without topics has none to score
         keys = list(model.topic_keys_)
         true_topics = np.array([[k in set(t) for k in keys] for t in topics], dtype=int).reshape(rows, len(keys))
         pred_topics = np.array([[k in p.topics for k in keys] for p in predictions], dtype=int).reshape(rows, len(keys))

@@ -225,7 +225,7 @@ class OpinionClassifier(BaseEstimator):
             decision, topic_decision = self._cross_val_decisions(X, y, Y, weights)
             cal_y, cal_Y = y, Y
         self.category_calibration_ = self._fit_category_calibration(decision, cal_y)
-        self.topic_platt_ = np.array([fit_platt(topic_decision[:, j], cal_Y[:, j]) for j in range(cal_Y.shape[1])])
+        self.topic_platt_ = np.array([fit_platt(topic_decision[:, j], cal_Y[:, j]) for j in range(cal_Y.shape[1])]).reshape(-1, 2)
         topic_proba = self._topic_proba(topic_decision)
         # One threshold for all topics: per-topic thresholds overfit the few dozen examples each has in dev.
         self.topic_thresholds_ = np.full(cal_Y.shape[1], best_threshold(topic_proba.ravel(), cal_Y.ravel()))

@@ -86,3 +86,21 @@ def check_command(
         err_console.print(f"… và {len(report.problems) - SHOWN_PROBLEMS} vấn đề khác.")
     err_console.print(f"[bold red]Không đạt:[/] {len(report.problems)} vấn đề.")
     raise typer.Exit(1)
+
+
+@corpus_app.command("add", cls=VietnameseCommand)
+def add_command(
+    source: Annotated[Path, typer.Argument(metavar="TỆP", help="Bảng ý kiến đã sửa nhãn (như kết quả 'tpbnlp tag' đã sửa trong Excel).")],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="TỆP", help="Bộ dữ liệu riêng của địa phương (.csv); tạo mới nếu chưa có.")],
+    labels: LabelsOption = None,
+) -> None:
+    """Thêm các ý kiến đã sửa nhãn vào bộ dữ liệu riêng của địa phương (kiểm tra nhãn, bỏ dòng trùng)."""
+    from ..corpus import add_to_corpus
+
+    with user_errors():
+        result = add_to_corpus(source, output, load_labels(labels))
+    console.print(
+        f"Đã thêm {result.added} ý kiến vào {output} (nay có {result.rows} ý kiến); bỏ {result.duplicates} dòng trùng, "
+        f"{result.skipped} dòng thiếu nội dung hoặc lĩnh vực. Huấn luyện: tpbnlp train --add {output} -o <thư mục>.",
+        highlight=False,
+    )
