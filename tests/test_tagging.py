@@ -298,3 +298,21 @@ def test_excel_to_excel_keeps_numbers_dates_and_percentages(tmp_path, model):
     assert [c.value for c in row[1:5]] == [52, 7.5, datetime.datetime(2024, 3, 22), 0.25]
     assert (row[3].number_format, row[4].number_format) == ("dd/mm/yyyy", "0%")
     assert row[5].value == model.predict(OPINIONS[-1]).category  # the added columns follow
+
+
+def test_a_tagged_workbook_is_made_for_reviewing(tmp_path, model):
+    from openpyxl import load_workbook
+
+    source, out = tmp_path / "y_kien.csv", tmp_path / "de_xem.xlsx"
+    pd.DataFrame({"text": OPINIONS}).to_csv(source, index=False)
+    tag_file(source, out, model=model)
+    workbook = load_workbook(out)
+    assert workbook.sheetnames == ["ket_qua", "Danh mục nhãn"]
+    names = [c.value for c in workbook["Danh mục nhãn"]["A"][1:6]]
+    assert names == [c.name for c in model.label_set.categories]
+    sheet = workbook["ket_qua"]
+    header = [c.value for c in sheet[1]]
+    column = "ABCDEFGHIJ"[header.index("category_name")]
+    validation = sheet.data_validations.dataValidation[0]
+    assert validation.type == "list" and str(validation.sqref).startswith(f"{column}2:") and "$A$2:$A$6" in validation.formula1
+    assert len(sheet.conditional_formatting) == 1 and sheet.freeze_panes == "A2" and sheet.auto_filter.ref

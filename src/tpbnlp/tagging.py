@@ -24,7 +24,7 @@ from .errors import InputError
 from .labels import LabelSet
 from .model import OpinionClassifier
 from .tables.read import open_table
-from .tables.write import open_writer
+from .tables.write import XlsxWriter, open_writer
 
 __all__ = ["OUTPUT_COLUMNS", "RowResult", "TagSummary", "tag_file", "tag_texts"]
 
@@ -227,6 +227,10 @@ def tag_file(
                 progress(summary.rows, table.rows_estimate)
         if summary.rows == 0:
             writer.write(pd.DataFrame(columns=columns))  # a table with no rows still has its header
+        if isinstance(writer, XlsxWriter):  # for reviewers: a dropdown of the five names, rows to review highlighted
+            names = [c.name for c in labels.categories]
+            writer.add_review(writer.default_sheet, "category_name", names, "needs_review",
+                              {"Lĩnh vực": names, "Chủ đề": [t.name for t in labels.topics]})
     summary.categories = {k: categories.get(k, 0) for k in labels.category_keys}
     summary.topics = {k: topics.get(k, 0) for k in labels.topic_keys}
     summary.seconds = time.perf_counter() - started

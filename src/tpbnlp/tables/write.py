@@ -258,6 +258,32 @@ class XlsxWriter(TableWriter):
         chart.set_categories(Reference(worksheet, min_col=1, min_row=2, max_row=rows + 1))
         worksheet.add_chart(chart, anchor)
 
+    def add_review(self, sheet: str, choice_column: str, choices: list[str], flag_column: str, hints: dict[str, list[str]]) -> None:
+        """Make ``sheet`` ready for reviewers: ``choice_column`` a dropdown of ``choices``, rows whose ``flag_column``
+        is 1 highlighted, and a sheet listing ``hints`` (the choices first) to pick from."""
+        from openpyxl.formatting.rule import FormulaRule
+        from openpyxl.styles import PatternFill
+        from openpyxl.utils import get_column_letter, quote_sheetname
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        columns = self._columns[sheet]
+        listing = "Danh mục nhãn"
+        lists = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in hints.items()})
+        self.write(lists, listing)
+        choice = get_column_letter(columns.index(choice_column) + 1)
+        validation = DataValidation(
+            type="list", formula1=f"{quote_sheetname(listing)}!$A$2:$A${len(choices) + 1}", allow_blank=True,
+            showErrorMessage=True, errorTitle="Lĩnh vực", error="Hãy chọn một trong năm lĩnh vực của danh sách.",
+        )
+        validation.add(f"{choice}2:{choice}1048576")
+        worksheet = self._sheets[sheet]
+        worksheet.data_validations.append(validation)
+        flag = get_column_letter(columns.index(flag_column) + 1)
+        last = get_column_letter(len(columns))
+        worksheet.conditional_formatting.add(
+            f"A2:{last}1048576", FormulaRule(formula=[f"${flag}2=1"], fill=PatternFill("solid", fgColor="FFF2CC"))
+        )
+
     def _close(self, complete: bool) -> None:
         from openpyxl.utils import get_column_letter
 
