@@ -74,7 +74,7 @@ ENGLISH = re.compile(
     r"Usage|Options|Arguments|Commands|Show this|Missing|Error|Try '|required|default:|env var|No such|"
     r"Did you mean|Possible options|Got unexpected|Invalid value|requires an argument|<(?:str|bool|path|int|float)>"
 )
-COMMANDS = [[], ["tag"], ["minutes"], ["check-counts"], ["evaluate"], ["train"], ["labels"], ["corpus"], ["corpus", "check"]]
+COMMANDS = [[], ["tag"], ["minutes"], ["check-counts"], ["evaluate"], ["train"], ["labels"], ["corpus"], ["corpus", "check"], ["corpus", "add"], ["follow-up"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "tpbnlp")

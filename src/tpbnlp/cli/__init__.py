@@ -8,7 +8,7 @@ from ._i18n import use_vietnamese
 
 use_vietnamese()  # before click and typer format any text: their own help and error text comes out in Vietnamese
 
-from . import check_counts, corpus, evaluate, labels, minutes, tag, train  # noqa: E402, F401  (each module registers its command)
+from . import check_counts, corpus, evaluate, follow_up, labels, minutes, tag, train  # noqa: E402, F401  (each module registers its command)
 from ._util import app  # noqa: E402
 
 __all__ = ["app", "main"]

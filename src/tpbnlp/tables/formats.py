@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import InputError
 
-__all__ = ["FORMATS", "INPUT_FORMATS", "OUTPUT_FORMATS", "REPORT_FORMATS", "Format", "detect_format"]
+__all__ = ["FOLLOW_UP_FORMATS", "FORMATS", "INPUT_FORMATS", "OUTPUT_FORMATS", "REPORT_FORMATS", "Format", "detect_format"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ INPUT_FORMATS = tuple(f.name for f in FORMATS if f.readable)
 OUTPUT_FORMATS = tuple(f.name for f in FORMATS if f.writable)
 #: Formats of the minutes report: the tables as a workbook or CSV, or one document (JSON, Markdown).
 REPORT_FORMATS = ("xlsx", "json", "csv", "md")
+#: Formats of the follow-up report (the same kinds).
+FOLLOW_UP_FORMATS = REPORT_FORMATS
 
 
 def detect_format(path: str | os.PathLike[str], explicit: str | None = None, *, writing: bool = False) -> str:
