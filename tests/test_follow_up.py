@@ -6,7 +6,7 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from tpbnlp.cli import app
-from tpbnlp.follow_up import follow_up, read_year
+from tpbnlp.follow_up import THRESHOLD, follow_up, read_year
 
 LAST = [
     ("Ấp Phú Thọ", "Đường đal từ cổng chùa ra lộ nhựa bị bể nhiều đoạn, mùa mưa xe chở lúa không đi được, đề nghị xã sửa."),
@@ -30,7 +30,7 @@ def write(path, rows):
 def test_a_matter_raised_again_is_found_and_a_new_one_is_not(tmp_path, model):
     result = follow_up(read_year(write(tmp_path / "2024.csv", LAST)), read_year(write(tmp_path / "2025.csv", THIS)), model)
     road, waste, near_poor = result.opinions
-    assert road.repeat_of == LAST[0][1] and road.similarity >= 0.35
+    assert road.repeat_of == LAST[0][1] and road.similarity >= THRESHOLD
     assert waste.repeat_of is None and near_poor.unit == "Ấp Tân Lập"
     by_unit = {u.unit: u for u in result.units}
     assert (by_unit["Ấp Phú Thọ"].opinions_last, by_unit["Ấp Phú Thọ"].opinions_this, by_unit["Ấp Phú Thọ"].repeated) == (3, 2, 1)
