@@ -24,6 +24,7 @@ from .minutes import MINUTES_SUFFIXES, read_minutes
 from .model import OTHER, OpinionClassifier
 from .tables.formats import FOLLOW_UP_FORMATS
 from .tables.read import open_table
+from .text import prepare_many
 
 __all__ = ["FOLLOW_UP_FORMATS", "THRESHOLD", "FollowUp", "Repeat", "UnitChange", "YearOpinions", "follow_up", "read_year", "similarities", "write_follow_up"]
 
@@ -116,8 +117,7 @@ def similarities(model: OpinionClassifier, these: list[str], those: list[str]) -
     """Cosine similarity of every text of ``these`` (rows) with every text of ``those``, in the model's representation."""
     if not these or not those:
         return np.zeros((len(these), len(those)))
-    X = l2_normalize(model.features_.transform(model._prepare(these)))
-    Y = l2_normalize(model.features_.transform(model._prepare(those)))
+    X, Y = (l2_normalize(model.features_.transform([p.text for p in prepare_many(t, n_jobs=model.n_jobs)])) for t in (these, those))
     return np.asarray((X @ Y.T).todense())
 
 

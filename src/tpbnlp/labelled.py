@@ -42,7 +42,8 @@ def read_labelled(path: str | os.PathLike[str], labels: LabelSet | None = None, 
     """The labelled rows of ``path`` (CSV, XLSX, JSONL…), labels as keys; raises :class:`CorpusError` naming a bad row."""
     labels = labels or load_labels()
     table = open_table(path, column=column, chunk_rows=100_000)
-    frame = pd.concat(list(table.chunks)) if table.rows_estimate != 0 else pd.DataFrame(columns=table.columns)
+    chunks = list(table.chunks)
+    frame = pd.concat(chunks) if chunks else pd.DataFrame(columns=table.columns)
     by_name = {str(c).strip().lower(): c for c in frame.columns}
     category_columns = [by_name[c] for c in CATEGORY_COLUMNS if c in by_name]
     topic_columns = [by_name[c] for c in TOPIC_COLUMNS if c in by_name]

@@ -222,15 +222,16 @@ def _cross_validated(
     others = [i for i, o in enumerate(train_part["origin"]) if o != "local"]
     predicted = [""] * len(local)
     for fold in range(3):
-        held = [i for n, i in enumerate(local) if n % 3 == fold]
+        positions = range(fold, len(local), 3)
+        held = [local[n] for n in positions]
         keep = others + [i for n, i in enumerate(local) if n % 3 != fold]
         part = train_part.iloc[keep]
         model = OpinionClassifier(C=C, assess_first=assess_first, labels=labels, n_jobs=n_jobs).fit(
             list(part["text"]), list(part["category"]), list(part["topics"]),
             sample_weight=[weights[i] for i in keep], calibration=calibration,
         )
-        for i, p in zip(held, model.predict_many(list(train_part["text"].iloc[held]))):
-            predicted[local.index(i)] = p.category
+        for n, p in zip(positions, model.predict_many(list(train_part["text"].iloc[held]))):
+            predicted[n] = p.category
     truth = list(added["category"])
     before_accuracy = before_f1 = None
     if before is not None:

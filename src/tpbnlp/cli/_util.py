@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
@@ -86,3 +86,11 @@ def load_model(model: Path | None, labels: Path | None) -> OpinionClassifier:
 
     with user_errors():
         return load(model, labels=labels)
+
+
+def report_target(output: Path | None, fmt: str | None, formats: Sequence[str], stem: str) -> tuple[Path, str]:
+    """Where a report goes and in which format: ``--format``, else the extension of ``--output``, else xlsx as ``<stem>.xlsx``."""
+    fmt = fmt or (output.suffix.lower().lstrip(".") if output else "xlsx")
+    if fmt not in formats:
+        fail(f"Định dạng báo cáo {fmt!r} không được hỗ trợ; dùng một trong: {', '.join(formats)}.")
+    return output or Path(f"{stem}.{fmt}"), fmt

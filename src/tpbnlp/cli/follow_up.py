@@ -11,7 +11,7 @@ from rich.table import Table
 from ..numbers import format_percent
 from ..tables.formats import FOLLOW_UP_FORMATS
 from ._i18n import VietnameseCommand
-from ._util import LabelsOption, ModelOption, app, console, fail, load_model, user_errors
+from ._util import LabelsOption, ModelOption, app, console, load_model, report_target, user_errors
 
 
 @app.command("follow-up", cls=VietnameseCommand)
@@ -31,10 +31,7 @@ def follow_up_command(
     """Theo dõi ý kiến năm trước: ý kiến nào được nêu lại, số ý kiến, tỉ lệ góp ý cấp ủy, đảng viên của từng đơn vị."""
     from ..follow_up import follow_up, read_year, write_follow_up
 
-    fmt = fmt or (output.suffix.lower().lstrip(".") if output else "xlsx")
-    if fmt not in FOLLOW_UP_FORMATS:
-        fail(f"Định dạng {fmt!r} không được hỗ trợ; dùng một trong: {', '.join(FOLLOW_UP_FORMATS)}.")
-    output = output or Path(f"theo_doi.{fmt}")
+    output, fmt = report_target(output, fmt, FOLLOW_UP_FORMATS, "theo_doi")
     classifier = load_model(model, labels)
     with user_errors():
         result = follow_up(read_year(last, unit_column), read_year(this, unit_column), classifier)

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ..tables.formats import REPORT_FORMATS
 from ._i18n import VietnameseCommand
-from ._util import LabelsOption, ModelOption, app, console, err_console, fail, load_model, user_errors
+from ._util import LabelsOption, ModelOption, app, console, err_console, fail, load_model, report_target, user_errors
 
 
 @app.command("minutes", cls=VietnameseCommand)
@@ -32,10 +32,7 @@ def minutes_command(
     from ..numbers import format_number
     from ..report import build_report, minutes_files, write_report
 
-    fmt = fmt or (output.suffix.lower().lstrip(".") if output else "xlsx")
-    if fmt not in REPORT_FORMATS:
-        fail(f"Định dạng báo cáo {fmt!r} không được hỗ trợ; dùng một trong: {', '.join(REPORT_FORMATS)}.")
-    output = output or Path(f"bao_cao.{fmt}")
+    output, fmt = report_target(output, fmt, REPORT_FORMATS, "bao_cao")
     classifier = load_model(model, labels)
     with user_errors():
         files = minutes_files(path)

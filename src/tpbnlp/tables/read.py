@@ -133,9 +133,7 @@ def read_txt(path: str, options: ReadOptions) -> Table:
     if "\t" in first and names_a_text_column([c.strip() for c in first.split("\t")]):
         stream.close()
         return read_csv(path, options)
-    stream.close()
-    stream, encoding = open_text(path)
-    lines = ([str(number), line.rstrip("\r\n")] for number, line in enumerate(stream, 1))
+    lines = ([str(number), line.rstrip("\r\n")] for number, line in enumerate(_chain([first] if first else [], stream), 1))
     chunks = _batched(lines, ["line", "text"], options.chunk_rows, stream.close)
     return Table(["line", "text"], chunks, count_lines(path), encoding, text_column="text")
 
