@@ -6,7 +6,7 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from tpbnlp.cli import app
-from tpbnlp.follow_up import THRESHOLD, follow_up, read_year
+from tpbnlp.follow_up import PAIR_FEATURES, RepeatScorer, follow_up, pair_features, read_year
 
 LAST = [
     ("Ấp Phú Thọ", "Đường đal từ cổng chùa ra lộ nhựa bị bể nhiều đoạn, mùa mưa xe chở lúa không đi được, đề nghị xã sửa."),
@@ -30,11 +30,25 @@ def write(path, rows):
 def test_a_matter_raised_again_is_found_and_a_new_one_is_not(tmp_path, model):
     result = follow_up(read_year(write(tmp_path / "2024.csv", LAST)), read_year(write(tmp_path / "2025.csv", THIS)), model)
     road, waste, near_poor = result.opinions
-    assert road.repeat_of == LAST[0][1] and road.similarity >= THRESHOLD
+    assert road.repeat_of == LAST[0][1] and road.similarity >= RepeatScorer.packaged().threshold
     assert waste.repeat_of is None and near_poor.unit == "Ấp Tân Lập"
     by_unit = {u.unit: u for u in result.units}
     assert (by_unit["Ấp Phú Thọ"].opinions_last, by_unit["Ấp Phú Thọ"].opinions_this, by_unit["Ấp Phú Thọ"].repeated) == (3, 2, 1)
     assert by_unit["Ấp Tân Lập"].change == -1 and any("ít ý kiến hơn" in f for f in by_unit["Ấp Tân Lập"].flags)
+
+
+def test_pair_features_see_names_numbers_and_a_mention_of_last_year(model):
+    last = ["Đồng chí Lâm Văn Sơn uống rượu say rồi gây gổ với hàng xóm ở tổ 5.",
+            "Đường đal tổ 5 bể nhiều chỗ."]
+    this = ["Năm rồi đã nêu việc đồng chí Sơn nhậu say gây gổ với hàng xóm, tới nay chi bộ chưa nhắc nhở.",
+            "Đồng chí Thạch Kim Huol uống rượu say rồi gây gổ với hàng xóm ở tổ 7."]
+    features = pair_features(model, this, last)
+    column = {name: features[..., i] for i, name in enumerate(PAIR_FEATURES)}
+    assert column["said_before"][0, 0] == 1 and column["said_before"][1, 0] == 0
+    assert column["names_shared"][0, 0] > 0 and column["names_differ"][1, 0] == 1
+    assert column["numbers_differ"][1, 0] == 1 and column["numbers_differ"][0, 0] == 0
+    probability = RepeatScorer.packaged().probability(features)
+    assert probability[0].argmax() == 0 and probability[0, 0] > probability[1, 0]
 
 
 def test_the_command_writes_json_and_a_workbook_with_charts(tmp_path, runner):

@@ -4,33 +4,52 @@ The Trà Vinh report asks that every meeting report what became of the
 opinions of the year before, and lists as weaknesses fewer opinions, opinions
 that are petitions rather than criticism, and few people attending. Here each
 opinion of THIS year is compared with the opinions of LAST year in the same
-unit, in the model's own representation of a text (normalised, segmented,
-TF-IDF of words and of diacritic-free syllables); the most similar one above
-:data:`THRESHOLD` is the matter it raises again.
+unit. Words alone do not tell the same matter from another on the same topic
+(the same road against another road in the same hamlet, the same member's
+drinking against his absence), so each pair is described by
+:data:`PAIR_FEATURES` — the model's own representation of a text (normalised,
+segmented, TF-IDF of words and of diacritic-free syllables), the names and
+numbers each gives, whether the new one says it was raised before, their
+topics — and a :class:`RepeatScorer` fitted on labelled pairs weighs them; the
+most probable opinion of last year above its threshold is the matter raised
+again.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
+from scipy.special import expit
+from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
 from .errors import InputError
 from .minutes import MINUTES_SUFFIXES, read_minutes
-from .model import OTHER, OpinionClassifier
+from .model import OTHER, OpinionClassifier, Prediction
 from .tables.formats import FOLLOW_UP_FORMATS
 from .tables.read import open_table
-from .text import prepare_many
+from .text import normalize, prepare_many, strip_diacritics
 
-__all__ = ["FOLLOW_UP_FORMATS", "THRESHOLD", "FollowUp", "Repeat", "UnitChange", "YearOpinions", "follow_up", "read_year", "similarities", "write_follow_up"]
+__all__ = [
+    "FOLLOW_UP_FORMATS", "PAIR_FEATURES", "FollowUp", "Repeat", "RepeatScorer", "UnitChange", "YearOpinions",
+    "follow_up", "pair_features", "read_year", "write_follow_up",
+]
 
-#: Cosine similarity from which an opinion raises a matter of last year again; chosen on the
-#: development pairs of corpus/followup (benchmarks/follow_up_pairs.py prints the held-out figures).
-THRESHOLD = 0.14
+#: What is compared in a pair (this year's opinion, one of last year's): the cosine of the model's
+#: features; the share of this one's syllables (weighted by rarity) that the other has; the share of
+#: its names (people, places) the other has; whether both name someone and share no name; whether both
+#: give numbers and share none; whether this one says the matter was raised before; the agreement of
+#: their topic probabilities; the log ratio of their lengths.
+PAIR_FEATURES = ("cosine", "cover", "names_shared", "names_differ", "numbers_differ", "said_before", "topics", "length")
 _UNIT_COLUMNS = ("unit", "đơn vị", "don vi", "chi bộ", "chi bo", "tên đơn vị")
 
 
@@ -46,7 +65,11 @@ class YearOpinions:
 
 @dataclass
 class Repeat:
-    """An opinion of this year, its category, and the opinion of last year it raises again (None: a new matter)."""
+    """An opinion of this year, its category, and the opinion of last year it raises again (None: a new matter).
+
+    ``similarity`` is the probability that it raises the closest opinion of
+    last year again (None when its unit had none last year).
+    """
 
     unit: str
     text: str
@@ -113,29 +136,162 @@ def read_year(path: str | os.PathLike[str], unit_column: str | None = None) -> Y
     return YearOpinions(texts, units)
 
 
-def similarities(model: OpinionClassifier, these: list[str], those: list[str]) -> np.ndarray:
-    """Cosine similarity of every text of ``these`` (rows) with every text of ``those``, in the model's representation."""
-    if not these or not those:
-        return np.zeros((len(these), len(those)))
-    X, Y = (l2_normalize(model.features_.transform([p.text for p in prepare_many(t, n_jobs=model.n_jobs)])) for t in (these, those))
-    return np.asarray((X @ Y.T).todense())
+def _vectors(model: OpinionClassifier, prepared: Sequence[str]) -> sp.csr_matrix:
+    return l2_normalize(model.features_.transform(prepared))
 
 
-def follow_up(last: YearOpinions, this: YearOpinions, model: OpinionClassifier, threshold: float = THRESHOLD) -> FollowUp:
+@dataclass
+class _Side:
+    """One year's opinions made ready for comparison, each text prepared once."""
+
+    vectors: sp.csr_matrix  # the model's features, L2-normalised
+    syllables: sp.csr_matrix  # diacritic-free syllables, hashed, 0/1
+    names: sp.csr_matrix  # capitalised words within a sentence (people, places), hashed, 0/1
+    numbers: sp.csr_matrix  # digit runs (house, road, alley, plot numbers), hashed, 0/1
+    said_before: np.ndarray  # the text says the matter was raised before
+    topics: np.ndarray  # the model's topic probabilities, L2-normalised
+    lengths: np.ndarray
+
+    @classmethod
+    def of(cls, model: OpinionClassifier, texts: Sequence[str], predictions: Sequence[Prediction]) -> _Side:
+        prepared = [p.text for p in prepare_many(texts, n_jobs=model.n_jobs)]
+        keys = [str(k) for k in model.topic_keys_]
+        topics = np.array([[p.topic_scores.get(k, 0.0) for k in keys] for p in predictions], dtype=float).reshape(len(texts), len(keys))
+        return cls(
+            _vectors(model, prepared),
+            _HASH.transform([strip_diacritics(t.replace("_", " ")) for t in prepared]),
+            _HASH.transform([" ".join(_names(t)) for t in texts]),
+            _HASH.transform([" ".join(_DIGITS.findall(t)) for t in texts]),
+            np.array([bool(_SAID_BEFORE.search(strip_diacritics(t))) for t in prepared]),
+            l2_normalize(topics),
+            np.array([max(len(t), 1) for t in texts], dtype=float),
+        )
+
+    def take(self, rows: Sequence[int]) -> _Side:
+        return _Side(*(getattr(self, f.name)[list(rows)] for f in fields(self)))
+
+
+_HASH = HashingVectorizer(token_pattern=r"\S+", lowercase=False, binary=True, norm=None, alternate_sign=False,
+                          n_features=2**20, dtype=np.float32)
+_DIGITS = re.compile(r"\d+")
+_CAPITALISED = re.compile(r"[^\W\d_][\w'’]*")
+_SENTENCE_END = re.compile(r"[.!?:;\"“(\n-]\s*$")
+# "năm rồi/trước/ngoái/qua", "đã nêu/phản ánh/kiến nghị", "vẫn chưa/còn", "tới nay", "lần nữa", "như đã": diacritic-free.
+_SAID_BEFORE = re.compile(r"\b(nam (roi|truoc|ngoai|qua)|da (neu|phan_anh|phan anh|kien_nghi|kien nghi|de_nghi|de nghi)"
+                          r"|van (chua|con)|toi (nay|gio)|den (nay|gio)|lan nua|nhu da|nhieu lan)\b")
+
+
+def _names(text: str) -> list[str]:
+    """Capitalised words not opening a sentence, diacritic-free and lower-cased: the people and places a text names."""
+    text = normalize(text, lower=False)
+    out = []
+    for m in _CAPITALISED.finditer(text):
+        word = m.group()
+        if word[0].isupper() and m.start() > 0 and not _SENTENCE_END.search(text[max(0, m.start() - 3) : m.start()]):
+            out.append(strip_diacritics(word.lower()))
+    return out
+
+
+def pair_features(model: OpinionClassifier, these: Sequence[str], those: Sequence[str]) -> np.ndarray:
+    """Features (:data:`PAIR_FEATURES`) of every pair of a text of ``these`` and one of ``those``: shape (len(these), len(those), k)."""
+    a = _Side.of(model, these, model.predict_many(these))
+    b = _Side.of(model, those, model.predict_many(those))
+    return _pair_features(model, a, b)
+
+
+def _pair_features(model: OpinionClassifier, this: _Side, last: _Side) -> np.ndarray:
+    n, m = this.vectors.shape[0], last.vectors.shape[0]
+    weights = _syllable_weights(model)
+    weighted = this.syllables.multiply(weights).tocsr()
+    cover = np.asarray((weighted @ last.syllables.T).todense()) / np.maximum(np.asarray(weighted.sum(axis=1)), 1e-9)
+
+    def shared(a: sp.csr_matrix, b: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        both = np.asarray((a @ b.T).todense())
+        return both, np.asarray(a.sum(axis=1)) * np.ones((1, m)), np.ones((n, 1)) * np.asarray(b.sum(axis=1)).T
+
+    names, names_here, names_there = shared(this.names, last.names)
+    numbers, numbers_here, numbers_there = shared(this.numbers, last.numbers)
+    return np.stack([
+        np.asarray((this.vectors @ last.vectors.T).todense()),
+        cover,
+        names / np.maximum(names_here, 1),
+        (names_here > 0) & (names_there > 0) & (names == 0),
+        (numbers_here > 0) & (numbers_there > 0) & (numbers == 0),
+        this.said_before[:, None] * np.ones((1, m)),
+        this.topics @ last.topics.T,
+        np.log(this.lengths[:, None] / last.lengths[None, :]),
+    ], axis=-1).astype(float)
+
+
+def _syllable_weights(model: OpinionClassifier) -> np.ndarray:
+    """Inverse document frequency of each hashed syllable (the model's, or its highest for a syllable it never saw)."""
+    cached = model.__dict__.get("_follow_up_weights")
+    if cached is None:
+        features = model.features_
+        unigrams = [i for i, t in enumerate(features.vocabularies_["syll"]) if " " not in t]
+        idf = features.idf_["syll"]
+        cached = np.full(_HASH.n_features, float(idf.max()), dtype=np.float32)
+        columns = _HASH.transform([features.vocabularies_["syll"][i] for i in unigrams]).tocoo()
+        cached[columns.col] = idf[np.asarray(unigrams)[columns.row]]
+        model._follow_up_weights = cached
+    return cached
+
+
+@dataclass(frozen=True)
+class RepeatScorer:
+    """Whether an opinion raises a given opinion of last year again: logistic regression over :data:`PAIR_FEATURES`.
+
+    The shipped one (:meth:`packaged`) is fitted on the development half of the
+    project's labelled pairs (``python benchmarks/follow_up_pairs.py --fit``);
+    ``threshold`` is the probability from which a pair counts as a repeat.
+    """
+
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float = 0.5
+
+    def probability(self, features: np.ndarray) -> np.ndarray:
+        return expit(features @ np.asarray(self.coef) + self.intercept)
+
+    @classmethod
+    def fit(cls, features: np.ndarray, same: Sequence[bool], *, sample_weight: Sequence[float] | None = None,
+            C: float = 1.0, threshold: float = 0.5) -> RepeatScorer:
+        from sklearn.linear_model import LogisticRegression
+
+        fitted = LogisticRegression(C=C, max_iter=5000).fit(features, np.asarray(same, dtype=bool), sample_weight=sample_weight)
+        return cls(tuple(round(float(c), 4) for c in fitted.coef_[0]), round(float(fitted.intercept_[0]), 4), threshold)
+
+    @classmethod
+    def packaged(cls) -> RepeatScorer:
+        data = json.loads(resources.files("tpbnlp").joinpath(_SCORER_FILE).read_text(encoding="utf-8"))
+        if tuple(data["features"]) != PAIR_FEATURES:
+            raise ValueError(f"{_SCORER_FILE} was fitted on other features: {data['features']}")
+        return cls(tuple(data["coef"]), data["intercept"], data["threshold"])
+
+    def to_json(self, **about: object) -> str:
+        return json.dumps({"features": PAIR_FEATURES, **asdict(self), **about}, ensure_ascii=False, indent=2) + "\n"
+
+
+_SCORER_FILE = "data/follow_up.json"
+
+
+def follow_up(last: YearOpinions, this: YearOpinions, model: OpinionClassifier, scorer: RepeatScorer | None = None) -> FollowUp:
     """Each opinion of ``this`` year with the opinion of ``last`` year it raises again; each unit's indicators."""
+    scorer = scorer or RepeatScorer.packaged()
     predictions = model.predict_many(this.texts)
-    last_categories = [p.category for p in model.predict_many(last.texts)]
+    last_predictions = model.predict_many(last.texts)
+    last_categories = [p.category for p in last_predictions]
+    this_side, last_side = _Side.of(model, this.texts, predictions), _Side.of(model, last.texts, last_predictions)
     opinions: list[Repeat] = []
     for unit in dict.fromkeys(this.units):
         mine = [i for i, u in enumerate(this.units) if u == unit]
         before = [j for j, u in enumerate(last.units) if u == unit]
-        scores = similarities(model, [this.texts[i] for i in mine], [last.texts[j] for j in before])
+        scores = scorer.probability(_pair_features(model, this_side.take(mine), last_side.take(before))) if before else None
         for row, i in enumerate(mine):
-            best = int(scores[row].argmax()) if before else -1
-            score = float(scores[row, best]) if before else None
-            repeat = last.texts[before[best]] if score is not None and score >= threshold else None
-            p = predictions[i]
-            opinions.append(Repeat(unit, this.texts[i], p.category, repeat, None if score is None else round(score, 3)))
+            best = int(scores[row].argmax()) if scores is not None else -1
+            score = float(scores[row, best]) if scores is not None else None
+            repeat = last.texts[before[best]] if score is not None and score >= scorer.threshold else None
+            opinions.append(Repeat(unit, this.texts[i], predictions[i].category, repeat, None if score is None else round(score, 3)))
     units = []
     for unit in dict.fromkeys([*last.units, *this.units]):
         cats_last = [c for c, u in zip(last_categories, last.units) if u == unit]
@@ -177,9 +333,6 @@ _OPINION_HEADERS = {"unit": "Đơn vị", "text": "Ý kiến năm nay", "categor
 
 def write_follow_up(result: FollowUp, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
     """Write the follow-up report atomically: xlsx (charts), json, csv (the opinions) or md (Vietnamese)."""
-    import json
-    from dataclasses import asdict
-
     import pandas as pd
 
     from .numbers import format_percent
