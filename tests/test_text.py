@@ -57,6 +57,17 @@ def test_segmentation_joins_words():
     assert "cán_bộ" in out.split() and "địa_chính" in out.split() and "hồ_sơ" in out.split()
 
 
+def test_segmentation_takes_the_longest_word_and_keeps_dates_numbers_and_names_whole():
+    out = preprocess("Đề nghị Ủy ban nhân dân xã bảo đảm an toàn; ngày 12/5/2024 ông Ksor H'Blốc nộp 1.500.000 đồng...").split()
+    assert out == ["đề_nghị", "ủy_ban_nhân_dân", "xã", "bảo_đảm", "an_toàn", ";", "ngày", "12/5/2024", "ông", "ksor", "h'blốc",
+                   "nộp", "1.500.000", "đồng", "..."]
+
+
+def test_the_dictionary_is_read_with_the_tone_placement_of_normalised_text():
+    # underthesea's word list writes "hoà thuận", "thuỷ lợi"; normalised text writes "hòa", "thủy": they must still meet.
+    assert preprocess("Gia đình hoà thuận, công trình thuỷ lợi").split() == ["gia_đình", "hòa_thuận", ",", "công_trình", "thủy_lợi"]
+
+
 def test_text_without_diacritics():
     text = "Can bo dia chinh xa giai quyet ho so cham"
     assert normalize(text) == text.lower()

@@ -10,6 +10,7 @@ and scored lower on the dev split.)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -42,13 +43,12 @@ class OpinionFeatures(TransformerMixin, BaseEstimator):
         self.min_df = min_df
         self.ngram_range = ngram_range
 
-    def _counter(self, block: str, vocabulary: Sequence[str] | None = None) -> CountVectorizer:
+    def _counter(self, block: str) -> CountVectorizer:
         return CountVectorizer(
             token_pattern=r"\S+",
             ngram_range=tuple(self.ngram_range),
             preprocessor=_syllables if block == "syll" else None,
-            min_df=1 if vocabulary is not None else self.min_df,
-            vocabulary=vocabulary,
+            min_df=self.min_df,
             dtype=np.float32,
         )
 
@@ -65,15 +65,41 @@ class OpinionFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         check_is_fitted(self, "idf_")
-        counters = self.__dict__.get("_counters")
-        if counters is None:  # built once per fitted or loaded model, the same way for both
-            counters = self._counters = {b: self._counter(b, self.vocabularies_[b]) for b in self.BLOCKS}
+        index = self.__dict__.get("_index")
+        if index is None:  # built once per fitted or loaded model, the same way for both
+            index = self._index = {b: {t: i for i, t in enumerate(self.vocabularies_[b])} for b in self.BLOCKS}
+        texts = list(texts)
         blocks = []
         for block in self.BLOCKS:
-            counts = counters[block].transform(texts).tocsr().astype(np.float32)
+            counts = self._counts(texts if block == "word" else [_syllables(t) for t in texts], index[block])
             counts.data = (np.log(counts.data) + 1) * self.idf_[block][counts.indices]
             blocks.append(l2_normalize(counts, copy=False))
         return sp.hstack(blocks, format="csr")
+
+    def _counts(self, texts: Sequence[str], index: dict[str, int]) -> sp.csr_matrix:
+        """Term counts over a fixed vocabulary, as CountVectorizer counts them (tokens split on whitespace, n-grams joined by a space).
+
+        Written out because CountVectorizer's general machinery was the largest cost of tagging once segmentation got fast.
+        """
+        low, high = self.ngram_range
+        get = index.get
+        columns: list[int] = []  # every n-gram's column, -1 for one not in the vocabulary
+        sizes = []
+        for text in texts:
+            tokens = text.split()
+            before = len(columns)
+            if low == 1:
+                columns += map(get, tokens, repeat(-1))
+            for n in range(max(low, 2), high + 1):
+                columns += map(get, map(" ".join, zip(*(tokens[k:] for k in range(n)))), repeat(-1))
+            sizes.append(len(columns) - before)
+        found = np.array(columns, dtype=np.int32)
+        keep = found >= 0
+        kept_before = np.concatenate([[0], np.cumsum(keep)])
+        indptr = kept_before[np.concatenate([[0], np.cumsum(sizes)])]
+        counts = sp.csr_matrix((np.ones(len(indptr) and int(indptr[-1]), dtype=np.float32), found[keep], indptr), shape=(len(texts), len(index)))
+        counts.sum_duplicates()
+        return counts
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         check_is_fitted(self, "idf_")
@@ -81,5 +107,5 @@ class OpinionFeatures(TransformerMixin, BaseEstimator):
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
-        state.pop("_counters", None)
+        state.pop("_index", None)
         return state

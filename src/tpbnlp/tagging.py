@@ -1,20 +1,22 @@
 """Batch tagging: every row of a table gets labels or a status saying why not, in order.
 
 Rows stream through in chunks; on large inputs the chunks are classified by
-worker processes (one per core) while this process reads and writes, so the
-segmenter, the slow part, runs on every core. Nothing a row contains can stop
+worker processes (one per core) while this process reads and writes, so
+preparing text and computing features, the slow parts, run on every core. Nothing a row contains can stop
 the batch: empty cells, numbers, other scripts, damaged bytes, huge cells and
 undecodable legacy text each get a status, and the rest are tagged.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,13 +83,25 @@ def tag_texts(model: OpinionClassifier, texts: Sequence[object], labels: LabelSe
 # -- worker processes -------------------------------------------------------------
 
 _WORKER_MODEL: OpinionClassifier | None = None
+#: Seconds between a worker's checks that the process that started it is still alive.
+PARENT_CHECK_SECONDS = 0.5
 
 
-def _worker_init(model: OpinionClassifier) -> None:
-    """Give a worker its model, once (the model travels as arrays; it runs one process)."""
+def _worker_init(model: OpinionClassifier, parent: int) -> None:
+    """Give a worker its model, once, and make it end with the process that started it, however that one ends (KILL too)."""
     global _WORKER_MODEL
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled once, by the main process
+    for name in ("SIGTERM", "SIGHUP"):  # a forked worker inherits the command's handlers; it should just end
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     _WORKER_MODEL = model.set_params(n_jobs=1)  # this process's own copy: the pool is the parallelism
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="tpbnlp-parent-watch").start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)  # orphaned: nobody will read what this worker computes
 
 
 def _worker_tag(texts: list[str]) -> list[RowResult]:
@@ -98,8 +112,12 @@ def _worker_tag(texts: list[str]) -> list[RowResult]:
 class _Runner:
     """Classifies chunks in order: in this process for small inputs, on a pool of workers for large ones.
 
-    The pool is joblib's loky executor: it works under every start method,
-    also in a caller's script without an ``if __name__ == "__main__"`` guard.
+    Where it is safe — a platform that forks, no other thread in this process,
+    no other start method chosen by the caller — the workers are forked: they start at once and share the loaded
+    model's memory. Otherwise they come from joblib's loky executor, which works
+    under every start method, also in a caller's script without an
+    ``if __name__ == "__main__"`` guard. Either way a worker stops within a
+    second once this process is gone.
     """
 
     def __init__(self, model: OpinionClassifier, n_jobs: int | None, parallel: bool) -> None:
@@ -107,14 +125,23 @@ class _Runner:
         self.workers = (os.cpu_count() or 1) if n_jobs is not None and n_jobs < 0 else (n_jobs or 1)
         self.parallel = parallel and self.workers > 1
 
+    def _pool(self) -> Executor:
+        initargs = (self.model, os.getpid())
+        chosen = multiprocessing.get_start_method(allow_none=True)  # a caller who chose a start method keeps it
+        if chosen in (None, "fork") and "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init, initargs=initargs)
+        from joblib.externals.loky import get_reusable_executor
+
+        return get_reusable_executor(max_workers=self.workers, initializer=_worker_init, initargs=initargs, reuse=False)
+
     def run(self, chunks: Iterable[list[str]]) -> Iterator[list[RowResult]]:
         if not self.parallel:
             for texts in chunks:
                 yield tag_texts(self.model, texts)
             return
-        from joblib.externals.loky import get_reusable_executor
-
-        pool = get_reusable_executor(max_workers=self.workers, initializer=_worker_init, initargs=(self.model,), reuse=False)
+        pool = self._pool()
         pending: deque[Future] = deque()
         try:
             for texts in chunks:

@@ -65,12 +65,13 @@ def tag_command(
     progress = Progress(
         TextColumn("Đang gán nhãn"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]} dòng/giây"),
         TimeRemainingColumn(), console=err_console, disable=not show, transient=True,
+        auto_refresh=False,  # refreshed per chunk below: no display thread, so the workers can be forked (tagging._Runner)
     )
     task = progress.add_task("tag", total=None, rate="–")
 
     def advance(done: int, total: int | None) -> None:
         elapsed = progress.tasks[0].elapsed or 0
-        progress.update(task, completed=done, total=total, rate=format_number(done / elapsed, 0) if elapsed else "–")
+        progress.update(task, completed=done, total=total, rate=format_number(done / elapsed, 0) if elapsed else "–", refresh=True)
 
     try:
         with progress, user_errors():
