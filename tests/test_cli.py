@@ -150,3 +150,26 @@ def test_the_command_line_loads_without_pandas_or_scikit_learn():
 
     code = "import sys, tpbnlp.cli; print(sorted(m for m in ('pandas', 'sklearn', 'underthesea') if m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+
+
+def test_file_errors_are_explained_by_cause_in_vietnamese(tmp_path):
+    import errno
+
+    from tpbnlp.cli._util import os_error_message
+
+    out = str(tmp_path / "ket_qua.xlsx")
+    cases = [
+        (OSError(errno.ENOSPC, "No space left on device", out), "ổ đĩa đã đầy"),
+        (OSError(errno.EFBIG, "File too large", out), "ổ đĩa đã đầy"),
+        (PermissionError(errno.EACCES, "Permission denied", out), "Không có quyền"),
+        (OSError(errno.EROFS, "Read-only file system", out), "chỉ cho đọc"),
+        (FileNotFoundError(errno.ENOENT, "No such file or directory", str(tmp_path / "khong_co" / "a.csv")), "không tồn tại"),
+        (FileNotFoundError(errno.ENOENT, "No such file or directory", str(tmp_path / "a.csv")), "Không tìm thấy"),
+    ]
+    locked = PermissionError(errno.EACCES, "The process cannot access the file", out)
+    locked.winerror = 32  # what Windows says of a workbook open in Excel
+    cases.append((locked, "đang mở trong một chương trình khác"))
+    for error, expected in cases:
+        message = os_error_message(error)
+        assert expected in message and error.strerror not in message, message
+        assert error.filename in message

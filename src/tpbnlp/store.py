@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import zipfile
 from importlib import resources
 from pathlib import Path
@@ -32,7 +31,7 @@ from .errors import ModelError
 from .features import OpinionFeatures
 from .labels import CATEGORY_KEYS, LabelSet, load_labels
 from .model import OpinionClassifier
-from .tables.write import new_file_mode
+from .tables.write import file_error, new_file_mode, temporary_beside
 
 __all__ = ["FORMAT", "MANIFEST", "ModelError", "default_model_path", "load", "read_manifest", "save"]
 
@@ -68,8 +67,7 @@ def save(model: OpinionClassifier, directory: str | os.PathLike[str], **info: An
     ``info`` goes into the manifest as it is (corpus hash, metrics, confusion matrix …).
     """
     directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    staging = temporary_beside(directory, directory=True)
     try:
         features = model.features_
         arrays = {f"idf_{block}": features.idf_[block] for block in features.BLOCKS}
@@ -104,9 +102,12 @@ def save(model: OpinionClassifier, directory: str | os.PathLike[str], **info: An
         if directory.exists():
             shutil.rmtree(directory)
         os.replace(staging, directory)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
+        error = file_error(exc, staging, directory)
+        if error is None:
+            raise
+        raise error from exc
     return directory
 
 

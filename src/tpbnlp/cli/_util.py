@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
@@ -56,8 +57,39 @@ def user_errors() -> Iterator[None]:
     except TpbnlpError as exc:
         fail(str(exc))
     except OSError as exc:  # writing an output that is open in Excel, a folder in the way, a full disk…
-        where = f" {exc.filename}" if exc.filename else ""
-        fail(f"Không đọc/ghi được tệp{where}: {exc.strerror or exc}. Nếu tệp đang mở trong Excel hay Word, hãy đóng lại rồi chạy lại.")
+        fail(os_error_message(exc))
+
+
+# Windows error codes: disk full, end of file on a full disk; a file locked by another program.
+_WINDOWS_DISK_FULL = (39, 112)
+_WINDOWS_LOCKED = (32, 33)
+
+
+def os_error_message(exc: OSError) -> str:
+    """What went wrong with a file, in Vietnamese, by cause, with the advice that fits it (the system's text only as a detail)."""
+    name = exc.filename or exc.filename2
+    what = f"tệp {name}" if name else "tệp"
+    winerror = getattr(exc, "winerror", None)
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)) or winerror in _WINDOWS_DISK_FULL:
+        return (f"Không ghi được {what}: ổ đĩa đã đầy (hoặc tệp vượt quá dung lượng cho phép). Hãy xóa bớt tệp không cần, "
+                "hoặc ghi sang ổ khác bằng -o, rồi chạy lại. Tệp kết quả cũ (nếu có) vẫn nguyên vẹn.")
+    if winerror in _WINDOWS_LOCKED:
+        return f"{what[0].upper()}{what[1:]} đang mở trong một chương trình khác (Excel, Word…). Hãy đóng tệp đó rồi chạy lại."
+    if exc.errno == errno.EROFS:
+        return f"Không ghi được {what}: ổ đĩa này chỉ cho đọc (đĩa CD, thẻ nhớ hay USB bị khóa ghi). Hãy ghi sang thư mục khác bằng -o."
+    if isinstance(exc, PermissionError):
+        return (f"Không có quyền đọc/ghi {what}. Hãy chọn thư mục của mình (ví dụ Tài liệu) bằng -o, hoặc nhờ người quản trị máy "
+                "cấp quyền; trên Windows, cũng hãy xem tệp có đang mở trong Excel không.")
+    if isinstance(exc, FileNotFoundError):
+        folder = Path(name).parent if name else None
+        if folder is not None and not folder.exists():
+            return f"Không mở được {what}: thư mục {folder} không tồn tại. Hãy kiểm tra lại đường dẫn."
+        return f"Không tìm thấy {what}. Hãy kiểm tra lại tên và đường dẫn."
+    if isinstance(exc, IsADirectoryError):
+        return f"{name} là một thư mục, không phải tệp. Hãy ghi rõ tên tệp."
+    if isinstance(exc, NotADirectoryError):
+        return f"Đường dẫn {name} đi qua một tệp như thể đó là thư mục. Hãy kiểm tra lại đường dẫn."
+    return f"Không đọc/ghi được {what} (lỗi hệ thống: {exc.strerror or exc}). Hãy kiểm tra ổ đĩa và đường dẫn rồi chạy lại."
 
 
 def _show_version(value: bool) -> None:

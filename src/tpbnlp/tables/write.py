@@ -11,11 +11,15 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime
+import errno
+import glob
 import json
 import math
 import os
+import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
@@ -26,7 +30,7 @@ import pandas as pd
 from ..errors import InputError
 from .formats import detect_format
 
-__all__ = ["WRITERS", "TableWriter", "atomic_output", "new_file_mode", "open_writer", "writer"]
+__all__ = ["WRITERS", "TableWriter", "atomic_output", "file_error", "new_file_mode", "open_writer", "remove_stale", "temporary_beside", "writer"]
 
 
 def new_file_mode(directory: bool = False) -> int:
@@ -36,24 +40,77 @@ def new_file_mode(directory: bool = False) -> int:
     return (0o777 if directory else 0o666) & ~umask
 
 
+#: The mark in the name of every temporary output of tpbnlp (``.ket_qua.csv.tpbnlp-x1y2.tmp``), so leftovers are known as ours.
+TEMP_MARK = "tpbnlp-"
+#: Age from which a leftover temporary output of a killed run is removed by the next run writing the same output.
+STALE_SECONDS = 3600
+
+
+def temporary_beside(path: Path, directory: bool = False) -> Path:
+    """A new temporary file (or folder) beside ``path``, named as ours; leftovers of killed runs over an hour old are removed first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(path)
+    prefix, suffix = f".{path.name}.{TEMP_MARK}", ".tmp"
+    if directory:
+        return Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=path.parent))
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
+    os.close(fd)
+    return Path(name)
+
+
+def remove_stale(path: Path, older_than: float = STALE_SECONDS) -> list[Path]:
+    """Remove what killed runs left beside ``path`` (our temporary files and folders for it, over ``older_than`` seconds old).
+
+    A run still writing touches its file as it goes and is younger than that; a
+    run killed outright (power cut, KILL) could not clean up after itself.
+    """
+    removed = []
+    now = time.time()
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.{TEMP_MARK}*.tmp"):
+        try:
+            if now - leftover.stat().st_mtime < older_than:
+                continue
+            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+            removed.append(leftover)
+        except OSError:
+            continue  # another run removed it first, or it is not ours to remove: leave it
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
     """A temporary file beside ``path``, moved onto it only when the block ends without error.
 
-    A crash or Ctrl-C therefore leaves the previous ``path`` (if any) whole and no partial file.
+    A crash, Ctrl-C or TERM therefore leaves the previous ``path`` (if any) whole and no
+    partial file; two runs writing one output at once each write their own temporary
+    file, and the output is the whole file of the one that finishes last.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
+    tmp = temporary_beside(Path(path))
     tmp.chmod(new_file_mode())  # mkstemp makes it 0600: colleagues on a shared drive could not open it
     try:
         yield tmp
         os.replace(tmp, path)
+    except Exception as exc:
+        error = file_error(exc, tmp, Path(path))
+        if error is None:
+            raise
+        raise error from exc
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def file_error(exc: BaseException, tmp: Path, path: Path) -> OSError | None:
+    """The error as the user should see it: an OSError naming the output, not our temporary file (or folder); None to keep it.
+
+    lxml, which openpyxl writes XLSX with, reports a full disk as ``SerialisationError('IO_ENOSPC')``, not as an OSError.
+    """
+    if isinstance(exc, OSError):
+        if exc.filename is None or any(str(name).startswith(str(tmp)) for name in (exc.filename, exc.filename2) if name):
+            return type(exc)(exc.errno, exc.strerror, str(path), getattr(exc, "winerror", None))
+        return None
+    code = getattr(errno, str(exc).removeprefix("IO_"), None) if type(exc).__name__ == "SerialisationError" else None
+    return OSError(code, os.strerror(code), str(path)) if isinstance(code, int) else None
 
 
 W = TypeVar("W", bound="TableWriter")
@@ -287,11 +344,17 @@ class XlsxWriter(TableWriter):
     def _close(self, complete: bool) -> None:
         from openpyxl.utils import get_column_letter
 
-        if complete:
-            for sheet, worksheet in self._sheets.items():
-                worksheet.auto_filter.ref = f"A1:{get_column_letter(len(self._columns[sheet]))}{self._counts[sheet] + 1}"
-            self._workbook.save(self._target)
-
+        try:
+            if complete:
+                for sheet, worksheet in self._sheets.items():
+                    worksheet.auto_filter.ref = f"A1:{get_column_letter(len(self._columns[sheet]))}{self._counts[sheet] + 1}"
+                self._workbook.save(self._target)
+        finally:
+            for worksheet in self._sheets.values():  # after a failure the sheets' streams are still open: close them now,
+                for stream in (worksheet.__dict__.get("_rows"), getattr(worksheet.__dict__.get("_writer"), "xf", None)):
+                    with contextlib.suppress(Exception):  # or the interpreter prints their errors, tracebacks and all
+                        if stream is not None:
+                            stream.close()
 
 
 def _missing_as_none(value: Any) -> Any:
