@@ -288,7 +288,7 @@ def strip_diacritics(text: str) -> str:
 #
 # Forward longest matching over underthesea's word list (Viet74K, the list its
 # word segmenter was built with), read from the installed package. Against
-# underthesea's CRF it is some ten times faster and costs no accuracy
+# underthesea's CRF it is about forty times faster and costs no accuracy
 # (benchmarks/segmenters.py; figures in the README).
 
 # Dates, numbers with separators, words (with an inner apostrophe or hyphens: h'mông, a-xít), other characters one by one.
