@@ -97,7 +97,7 @@ class OpinionFeatures(TransformerMixin, BaseEstimator):
         keep = found >= 0
         kept_before = np.concatenate([[0], np.cumsum(keep)])
         indptr = kept_before[np.concatenate([[0], np.cumsum(sizes)])]
-        counts = sp.csr_matrix((np.ones(len(indptr) and int(indptr[-1]), dtype=np.float32), found[keep], indptr), shape=(len(texts), len(index)))
+        counts = sp.csr_matrix((np.ones(int(indptr[-1]), dtype=np.float32), found[keep], indptr), shape=(len(texts), len(index)))
         counts.sum_duplicates()
         return counts
 

@@ -136,10 +136,6 @@ def read_year(path: str | os.PathLike[str], unit_column: str | None = None) -> Y
     return YearOpinions(texts, units)
 
 
-def _vectors(model: OpinionClassifier, prepared: Sequence[str]) -> sp.csr_matrix:
-    return l2_normalize(model.features_.transform(prepared))
-
-
 @dataclass
 class _Side:
     """One year's opinions made ready for comparison, each text prepared once."""
@@ -153,12 +149,15 @@ class _Side:
     lengths: np.ndarray
 
     @classmethod
-    def of(cls, model: OpinionClassifier, texts: Sequence[str], predictions: Sequence[Prediction]) -> _Side:
-        prepared = [p.text for p in prepare_many(texts, n_jobs=model.n_jobs)]
+    def of(cls, model: OpinionClassifier, texts: Sequence[str]) -> tuple[_Side, list[Prediction]]:
+        """The side, and the model's predictions for its texts (made from the same preparation)."""
+        ready = prepare_many(texts, n_jobs=model.n_jobs)
+        predictions = model.predict_many(texts, prepared=ready)
+        prepared = [p.text for p in ready]
         keys = [str(k) for k in model.topic_keys_]
         topics = np.array([[p.topic_scores.get(k, 0.0) for k in keys] for p in predictions], dtype=float).reshape(len(texts), len(keys))
-        return cls(
-            _vectors(model, prepared),
+        side = cls(
+            l2_normalize(model.features_.transform(prepared)),
             _HASH.transform([strip_diacritics(t.replace("_", " ")) for t in prepared]),
             _HASH.transform([" ".join(_names(t)) for t in texts]),
             _HASH.transform([" ".join(_DIGITS.findall(t)) for t in texts]),
@@ -166,6 +165,7 @@ class _Side:
             l2_normalize(topics),
             np.array([max(len(t), 1) for t in texts], dtype=float),
         )
+        return side, predictions
 
     def take(self, rows: Sequence[int]) -> _Side:
         return _Side(*(getattr(self, f.name)[list(rows)] for f in fields(self)))
@@ -194,14 +194,12 @@ def _names(text: str) -> list[str]:
 
 def pair_features(model: OpinionClassifier, these: Sequence[str], those: Sequence[str]) -> np.ndarray:
     """Features (:data:`PAIR_FEATURES`) of every pair of a text of ``these`` and one of ``those``: shape (len(these), len(those), k)."""
-    a = _Side.of(model, these, model.predict_many(these))
-    b = _Side.of(model, those, model.predict_many(those))
-    return _pair_features(model, a, b)
+    (a, _), (b, _) = _Side.of(model, these), _Side.of(model, those)
+    return _pair_features(a, b, _syllable_weights(model))
 
 
-def _pair_features(model: OpinionClassifier, this: _Side, last: _Side) -> np.ndarray:
+def _pair_features(this: _Side, last: _Side, weights: np.ndarray) -> np.ndarray:
     n, m = this.vectors.shape[0], last.vectors.shape[0]
-    weights = _syllable_weights(model)
     weighted = this.syllables.multiply(weights).tocsr()
     cover = np.asarray((weighted @ last.syllables.T).todense()) / np.maximum(np.asarray(weighted.sum(axis=1)), 1e-9)
 
@@ -225,16 +223,13 @@ def _pair_features(model: OpinionClassifier, this: _Side, last: _Side) -> np.nda
 
 def _syllable_weights(model: OpinionClassifier) -> np.ndarray:
     """Inverse document frequency of each hashed syllable (the model's, or its highest for a syllable it never saw)."""
-    cached = model.__dict__.get("_follow_up_weights")
-    if cached is None:
-        features = model.features_
-        unigrams = [i for i, t in enumerate(features.vocabularies_["syll"]) if " " not in t]
-        idf = features.idf_["syll"]
-        cached = np.full(_HASH.n_features, float(idf.max()), dtype=np.float32)
-        columns = _HASH.transform([features.vocabularies_["syll"][i] for i in unigrams]).tocoo()
-        cached[columns.col] = idf[np.asarray(unigrams)[columns.row]]
-        model._follow_up_weights = cached
-    return cached
+    features = model.features_
+    unigrams = [i for i, t in enumerate(features.vocabularies_["syll"]) if " " not in t]
+    idf = features.idf_["syll"]
+    weights = np.full(_HASH.n_features, float(idf.max()), dtype=np.float32)
+    columns = _HASH.transform([features.vocabularies_["syll"][i] for i in unigrams]).tocoo()
+    weights[columns.col] = idf[np.asarray(unigrams)[columns.row]]
+    return weights
 
 
 @dataclass(frozen=True)
@@ -278,15 +273,14 @@ _SCORER_FILE = "data/follow_up.json"
 def follow_up(last: YearOpinions, this: YearOpinions, model: OpinionClassifier, scorer: RepeatScorer | None = None) -> FollowUp:
     """Each opinion of ``this`` year with the opinion of ``last`` year it raises again; each unit's indicators."""
     scorer = scorer or RepeatScorer.packaged()
-    predictions = model.predict_many(this.texts)
-    last_predictions = model.predict_many(last.texts)
+    (this_side, predictions), (last_side, last_predictions) = _Side.of(model, this.texts), _Side.of(model, last.texts)
     last_categories = [p.category for p in last_predictions]
-    this_side, last_side = _Side.of(model, this.texts, predictions), _Side.of(model, last.texts, last_predictions)
+    weights = _syllable_weights(model)
     opinions: list[Repeat] = []
     for unit in dict.fromkeys(this.units):
         mine = [i for i, u in enumerate(this.units) if u == unit]
         before = [j for j, u in enumerate(last.units) if u == unit]
-        scores = scorer.probability(_pair_features(model, this_side.take(mine), last_side.take(before))) if before else None
+        scores = scorer.probability(_pair_features(this_side.take(mine), last_side.take(before), weights)) if before else None
         for row, i in enumerate(mine):
             best = int(scores[row].argmax()) if scores is not None else -1
             score = float(scores[row, best]) if scores is not None else None

@@ -29,7 +29,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
 from .calibration import best_threshold, fit_platt, fit_temperature
 from .features import OpinionFeatures
 from .labels import CATEGORY_KEYS, LabelSet, packaged_labels
-from .text import prepare_many, preprocess_many, strip_diacritics
+from .text import Prepared, prepare_many, preprocess_many, strip_diacritics
 
 __all__ = ["REVIEW_THRESHOLD", "Explanation", "OpinionClassifier", "Prediction", "TwoStepSVC"]
 
@@ -292,10 +292,10 @@ class OpinionClassifier(BaseEstimator):
 
     def _decisions(self, prepared: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         X = self.features_.transform(prepared)
-        if not self.topic_models_:
-            return self._category_decision(self.category_model_, X), np.zeros((X.shape[0], 0))
         # The product itself: each LinearSVC's decision_function costs more in input checks than in arithmetic.
-        topic_decision = np.column_stack([X @ m.coef_[0] + m.intercept_[0] for m in self.topic_models_]).astype(float)
+        topic_decision = np.zeros((X.shape[0], len(self.topic_models_)))
+        for j, model in enumerate(self.topic_models_):
+            topic_decision[:, j] = X @ model.coef_[0] + model.intercept_[0]
         return self._category_decision(self.category_model_, X), topic_decision
 
     def _topic_proba(self, topic_decision: np.ndarray) -> np.ndarray:
@@ -306,19 +306,23 @@ class OpinionClassifier(BaseEstimator):
         decision, _ = self._decisions(self._prepare(texts))
         return self._category_proba(decision)
 
-    def predict_many(self, texts: Iterable[object]) -> list[Prediction]:
+    def predict_many(self, texts: Iterable[object], *, prepared: Sequence[Prepared] | None = None) -> list[Prediction]:
         """Labels for many texts, in order: one :class:`Prediction` per text, whatever it holds.
 
         ``None``, NaN and texts without words get status ``empty``; a text
         that cannot be read (damaged bytes, another script, legacy-font text
         that does not convert) gets ``error: …`` with the reason. Neither stops
         the batch. A single string is refused (``TypeError``): it would be read
-        as one text per character.
+        as one text per character. ``prepared``: the texts as
+        :func:`tpbnlp.text.prepare_many` gives them, for a caller who needs them
+        too and should not prepare them twice.
         """
         if isinstance(texts, (str, bytes)):
             raise TypeError("predict_many takes a list of texts, not one string; use predict(text) for one text")
         texts = list(texts)
-        prepared = prepare_many(texts, n_jobs=self.n_jobs)
+        prepared = prepare_many(texts, n_jobs=self.n_jobs) if prepared is None else prepared
+        if len(prepared) != len(texts):
+            raise ValueError(f"{len(prepared)} prepared texts for {len(texts)} texts")
         good = [i for i, p in enumerate(prepared) if p.status == "ok"]
         labels = self.label_set
         predictions = [_unlabelled(t if isinstance(t, str) else "", p.status) for t, p in zip(texts, prepared)]

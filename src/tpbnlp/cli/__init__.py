@@ -15,6 +15,9 @@ from ._util import app, err_console  # noqa: E402
 __all__ = ["app", "main"]
 
 
+_STOP_SIGNALS = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+
+
 class Stopped(SystemExit):
     """TERM or HUP (a service manager, a closed terminal): unwinds like an error, so outputs are not half-written."""
 
@@ -23,9 +26,6 @@ def _stop(signum: int, frame: object) -> None:
     for name in _STOP_SIGNALS:  # a second signal must not cut the clean-up short
         signal.signal(getattr(signal, name), signal.SIG_IGN)
     raise Stopped(128 + signum)
-
-
-_STOP_SIGNALS = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
 
 
 def main() -> None:
