@@ -1,6 +1,6 @@
 """The correction loop measured: a locality's opinions, half corrected and added, the other half unseen.
 
-    python benchmarks/correction_loop.py            # about ten minutes on two cores
+    python benchmarks/correction_loop.py            # about three minutes on two cores
 
 A "locality" is the real-derived opinions of the corpus test split (never
 trained on), its pages' sites split in two halves by a fixed rule (every
